@@ -1,0 +1,217 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "signalr/connection_state.hpp"
+#include "signalr/result.hpp"
+#include "signalr/stream_subscription.hpp"
+#include "signalr/value.hpp"
+
+namespace signalr {
+
+namespace detail {
+class HubConnectionCore;
+} // namespace detail
+
+/// Identifies one handler registered with HubConnection::on().
+using HandlerId = std::uint64_t;
+
+/// A connection to one SignalR hub. Build it with HubConnectionBuilder.
+///
+/// Thread safety: every method may be called from any thread. Every callback (completions,
+/// handlers, events) runs on the connection's executor: the libwebsockets loop thread natively,
+/// the browser's event loop on wasm. A callback may call back into the connection, including
+/// stop(), and may destroy it.
+///
+/// Every completion callback runs exactly once: with the result, the server's error, or an error
+/// saying why not (ConnectionLost, Cancelled, InvalidState, ...).
+class HubConnection {
+public:
+    using Completion = std::function<void(Result<void>)>;
+
+    explicit HubConnection(std::shared_ptr<detail::HubConnectionCore> core);
+    HubConnection(HubConnection&&) noexcept;
+    HubConnection& operator=(HubConnection&&) noexcept;
+    HubConnection(const HubConnection&) = delete;
+    HubConnection& operator=(const HubConnection&) = delete;
+    /// Stops the connection; pending completions then run with ErrorCode::Cancelled.
+    ~HubConnection();
+
+    /// Negotiates, opens the transport and completes the handshake. Fails with InvalidState
+    /// unless the connection is Disconnected.
+    void start(Completion done = {});
+    /// Sends a Close message, closes the transport and fails pending calls with Cancelled.
+    /// Completes once the connection is Disconnected; stopping a stopped connection succeeds.
+    void stop(Completion done = {});
+
+    /// A snapshot, readable from any thread.
+    ConnectionState state() const;
+    /// The server's id for this connection while connected (nullopt with skipNegotiation).
+    std::optional<std::string> connectionId() const;
+
+    /// Calls a hub method and delivers its result converted to R (Value for the raw result,
+    /// void to ignore it). `conn.invoke<std::int64_t>("Add", {1, 2}, callback)`.
+    template <class R = Value>
+    void invoke(std::string method, Arguments args,
+                std::type_identity_t<std::function<void(Result<R>)>> done);
+
+    /// Calls a hub method without waiting for it: `done` runs once the message is handed to
+    /// the transport.
+    void send(std::string method, Arguments args, Completion done = {});
+
+    /// Starts a server-to-client stream. `onItem` runs for each item in order; `onComplete`
+    /// runs once at the end: success, the server's error (after all items that came before it),
+    /// ConnectionLost, or Cancelled after StreamSubscription::cancel().
+    template <class T = Value>
+    StreamSubscription stream(std::string method, Arguments args,
+                              std::type_identity_t<std::function<void(T)>> onItem,
+                              Completion onComplete);
+
+    /// Registers a handler for calls the server makes to `method` (case-sensitive). Several
+    /// handlers per method run in registration order. Allowed in any state.
+    HandlerId on(std::string method, std::function<void(const Arguments&)> handler);
+    /// Typed form; the argument types come from the callable:
+    /// `conn.on("Message", [](std::string user, std::int64_t n) {...})`.
+    /// Calls whose arguments do not convert are logged and skipped.
+    template <class F>
+        requires(!std::is_convertible_v<F, std::function<void(const Arguments&)>>)
+    HandlerId on(std::string method, F&& handler);
+
+    /// Removes one handler; unknown ids are ignored.
+    void off(HandlerId id);
+    /// Removes every handler of `method`.
+    void off(const std::string& method);
+
+    /// Answers server calls that expect a result (`Clients.Caller.InvokeAsync<T>` on the hub).
+    /// One responder per method; a later one replaces the earlier. `respond` may be called later,
+    /// from any callback, exactly once. Calls with no responder are answered with an error.
+    void onInvocation(std::string method,
+                      std::function<void(const Arguments&, std::function<void(Result<Value>)> respond)>
+                          responder);
+
+    /// Runs after the connection closed: nullopt after stop(), the error otherwise.
+    void onClosed(std::function<void(const std::optional<Error>&)> handler);
+
+private:
+    void invokeRaw(std::string method, Arguments args, std::function<void(Result<Value>)> done);
+    StreamSubscription streamRaw(std::string method, Arguments args,
+                                 std::function<Result<void>(const Value&)> onItem,
+                                 Completion onComplete);
+    HandlerId onRaw(std::string method, std::function<Result<void>(const Arguments&)> handler);
+
+    std::shared_ptr<detail::HubConnectionCore> core_;
+};
+
+namespace detail {
+template <class... A, std::size_t... I>
+Result<std::tuple<A...>> convertArguments(const Arguments& args, std::index_sequence<I...>) {
+    if (args.size() < sizeof...(A)) {
+        return fail(ErrorCode::TypeMismatch, "expected " + std::to_string(sizeof...(A)) +
+                                                 " arguments, got " + std::to_string(args.size()));
+    }
+    std::tuple<Result<std::decay_t<A>>...> converted{
+        Converter<std::decay_t<A>>::fromValue(args[I])...};
+    std::optional<Error> firstError;
+    (
+        [&] {
+            if (!firstError && !std::get<I>(converted)) {
+                firstError = std::get<I>(converted).error();
+            }
+        }(),
+        ...);
+    if (firstError) {
+        return std::move(*firstError);
+    }
+    return std::tuple<A...>{std::move(std::get<I>(converted)).value()...};
+}
+} // namespace detail
+
+template <class R>
+void HubConnection::invoke(std::string method, Arguments args,
+                           std::type_identity_t<std::function<void(Result<R>)>> done) {
+    if constexpr (std::is_same_v<R, Value>) {
+        invokeRaw(std::move(method), std::move(args), std::move(done));
+    } else {
+        invokeRaw(std::move(method), std::move(args),
+                  [done = std::move(done)](Result<Value> result) {
+                      if (!done) {
+                          return;
+                      }
+                      if (!result) {
+                          done(std::move(result).error());
+                      } else if constexpr (std::is_void_v<R>) {
+                          done(Result<void>());
+                      } else {
+                          done(Converter<R>::fromValue(result.value()));
+                      }
+                  });
+    }
+}
+
+template <class T>
+StreamSubscription HubConnection::stream(std::string method, Arguments args,
+                                         std::type_identity_t<std::function<void(T)>> onItem,
+                                         Completion onComplete) {
+    return streamRaw(std::move(method), std::move(args),
+                     [onItem = std::move(onItem)](const Value& item) -> Result<void> {
+                         auto converted = Converter<T>::fromValue(item);
+                         if (!converted) {
+                             return std::move(converted).error();
+                         }
+                         if (onItem) {
+                             onItem(std::move(converted).value());
+                         }
+                         return {};
+                     },
+                     std::move(onComplete));
+}
+
+namespace detail {
+template <class T>
+struct CallableArgs : CallableArgs<decltype(&T::operator())> {};
+template <class R, class... A>
+struct CallableArgs<R (*)(A...)> {
+    using Tuple = std::tuple<std::decay_t<A>...>;
+};
+template <class R, class C, class... A>
+struct CallableArgs<R (C::*)(A...)> {
+    using Tuple = std::tuple<std::decay_t<A>...>;
+};
+template <class R, class C, class... A>
+struct CallableArgs<R (C::*)(A...) const> {
+    using Tuple = std::tuple<std::decay_t<A>...>;
+};
+
+template <class Tuple>
+struct ArgumentConverter;
+template <class... A>
+struct ArgumentConverter<std::tuple<A...>> {
+    static Result<std::tuple<A...>> convert(const Arguments& args) {
+        return convertArguments<A...>(args, std::index_sequence_for<A...>{});
+    }
+};
+} // namespace detail
+
+template <class F>
+    requires(!std::is_convertible_v<F, std::function<void(const Arguments&)>>)
+HandlerId HubConnection::on(std::string method, F&& handler) {
+    using Args = typename detail::CallableArgs<std::decay_t<F>>::Tuple;
+    return onRaw(std::move(method),
+                 [handler = std::forward<F>(handler)](const Arguments& args) -> Result<void> {
+                     auto converted = detail::ArgumentConverter<Args>::convert(args);
+                     if (!converted) {
+                         return std::move(converted).error();
+                     }
+                     std::apply(handler, std::move(converted).value());
+                     return {};
+                 });
+}
+
+} // namespace signalr

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "signalr/hub_connection.hpp"
+#include "signalr/logging.hpp"
+#include "signalr/platform.hpp"
+#include "signalr/result.hpp"
+
+namespace signalr {
+
+namespace detail {
+struct ConnectionOptions;
+} // namespace detail
+
+/// Configures and builds a HubConnection, mirroring the JavaScript client's builder:
+/// `HubConnectionBuilder().withUrl("http://host/hub").build()`.
+class HubConnectionBuilder {
+public:
+    /// Returns a fresh access token; called on the executor before every negotiate and
+    /// connection attempt. An error fails the start with that error.
+    using AccessTokenProvider = std::function<Result<std::string>()>;
+
+    HubConnectionBuilder();
+    HubConnectionBuilder(HubConnectionBuilder&&) noexcept;
+    HubConnectionBuilder& operator=(HubConnectionBuilder&&) noexcept;
+    ~HubConnectionBuilder();
+
+    /// The hub's http(s):// URL (ws(s):// with skipNegotiation). A query string is kept on
+    /// every request.
+    HubConnectionBuilder& withUrl(std::string url);
+    /// Adds a header to negotiate and to the WebSocket upgrade (browsers cannot send it on the
+    /// upgrade).
+    HubConnectionBuilder& withHeader(std::string name, std::string value);
+    /// Sends `Authorization: Bearer <token>` (or `access_token=` where headers are impossible).
+    HubConnectionBuilder& withAccessTokenProvider(AccessTokenProvider provider);
+    /// Connects the WebSocket directly, without negotiate (the server must allow it).
+    HubConnectionBuilder& skipNegotiation(bool skip = true);
+    /// How long the server may take to answer the handshake (default 15 s).
+    HubConnectionBuilder& withHandshakeTimeout(std::chrono::milliseconds timeout);
+    /// Sends a Ping after this long without sending anything (default 15 s).
+    HubConnectionBuilder& withKeepAliveInterval(std::chrono::milliseconds interval);
+    /// Closes the connection after this long without receiving anything (default 30 s).
+    HubConnectionBuilder& withServerTimeout(std::chrono::milliseconds timeout);
+    /// Bounds negotiate requests (default 100 s, as the official clients).
+    HubConnectionBuilder& withNegotiateTimeout(std::chrono::milliseconds timeout);
+    /// Log lines at `level` and above go to `sink` (stderr when empty). Default: Warning.
+    HubConnectionBuilder& configureLogging(LogLevel level, LogSink sink = {});
+    /// Replaces the executor, HTTP client and transport (tests, custom event loops).
+    HubConnectionBuilder& withPlatform(Platform platform);
+
+    /// Builds the connection. The URL is checked here: a malformed one gives InvalidArgument.
+    Result<HubConnection> build();
+
+private:
+    std::unique_ptr<detail::ConnectionOptions> options_;
+};
+
+} // namespace signalr

@@ -1,0 +1,136 @@
+#include "signalr/hub_connection.hpp"
+
+#include "hub_connection_core.hpp"
+
+namespace signalr {
+
+namespace {
+Error movedFrom() {
+    return fail(ErrorCode::InvalidState, "this HubConnection was moved from");
+}
+} // namespace
+
+HubConnection::HubConnection(std::shared_ptr<detail::HubConnectionCore> core)
+    : core_(std::move(core)) {}
+
+HubConnection::HubConnection(HubConnection&&) noexcept = default;
+
+HubConnection& HubConnection::operator=(HubConnection&& other) noexcept {
+    if (this != &other) {
+        if (core_) {
+            core_->shutdown();
+        }
+        core_ = std::move(other.core_);
+    }
+    return *this;
+}
+
+HubConnection::~HubConnection() {
+    if (core_) {
+        core_->shutdown();
+    }
+}
+
+void HubConnection::start(Completion done) {
+    if (!core_) {
+        if (done) {
+            done(movedFrom());
+        }
+        return;
+    }
+    core_->start(std::move(done));
+}
+
+void HubConnection::stop(Completion done) {
+    if (!core_) {
+        if (done) {
+            done(movedFrom());
+        }
+        return;
+    }
+    core_->stop(std::move(done));
+}
+
+ConnectionState HubConnection::state() const {
+    return core_ ? core_->state() : ConnectionState::Disconnected;
+}
+
+std::optional<std::string> HubConnection::connectionId() const {
+    return core_ ? core_->connectionId() : std::nullopt;
+}
+
+void HubConnection::invokeRaw(std::string method, Arguments args,
+                              std::function<void(Result<Value>)> done) {
+    if (!core_) {
+        if (done) {
+            done(movedFrom());
+        }
+        return;
+    }
+    core_->invoke(std::move(method), std::move(args), std::move(done));
+}
+
+void HubConnection::send(std::string method, Arguments args, Completion done) {
+    if (!core_) {
+        if (done) {
+            done(movedFrom());
+        }
+        return;
+    }
+    core_->send(std::move(method), std::move(args), std::move(done));
+}
+
+StreamSubscription HubConnection::streamRaw(std::string method, Arguments args,
+                                            std::function<Result<void>(const Value&)> onItem,
+                                            Completion onComplete) {
+    if (!core_) {
+        if (onComplete) {
+            onComplete(movedFrom());
+        }
+        return StreamSubscription();
+    }
+    return StreamSubscription(
+        core_->stream(std::move(method), std::move(args), std::move(onItem), std::move(onComplete)));
+}
+
+HandlerId HubConnection::on(std::string method, std::function<void(const Arguments&)> handler) {
+    return onRaw(std::move(method), [handler = std::move(handler)](const Arguments& args) {
+        if (handler) {
+            handler(args);
+        }
+        return Result<void>();
+    });
+}
+
+HandlerId HubConnection::onRaw(std::string method,
+                               std::function<Result<void>(const Arguments&)> handler) {
+    return core_ ? core_->on(std::move(method), std::move(handler)) : 0;
+}
+
+void HubConnection::off(HandlerId id) {
+    if (core_) {
+        core_->off(id);
+    }
+}
+
+void HubConnection::off(const std::string& method) {
+    if (core_) {
+        core_->off(method);
+    }
+}
+
+void HubConnection::onInvocation(
+    std::string method,
+    std::function<void(const Arguments&, std::function<void(Result<Value>)> respond)> responder) {
+    if (core_) {
+        core_->onInvocation(std::move(method), std::move(responder));
+    }
+}
+
+void HubConnection::onClosed(std::function<void(const std::optional<Error>&)> handler) {
+    if (core_) {
+        core_->onClosed(std::move(handler));
+    }
+}
+
+} // namespace signalr

@@ -1,0 +1,132 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "connection_options.hpp"
+#include "handler_registry.hpp"
+#include "hub_message.hpp"
+#include "hub_protocol.hpp"
+#include "invocation_table.hpp"
+#include "logger.hpp"
+#include "negotiator.hpp"
+#include "signalr/connection_state.hpp"
+#include "signalr/hub_connection.hpp"
+#include "spin_lock.hpp"
+
+namespace signalr::detail {
+
+/// The connection engine behind HubConnection. Public methods may be called from any thread and
+/// hop onto the executor; everything else runs on the executor, so the state needs no locks.
+class HubConnectionCore : public std::enable_shared_from_this<HubConnectionCore> {
+public:
+    using Completion = std::function<void(Result<void>)>;
+    using Responder =
+        std::function<void(const Arguments&, std::function<void(Result<Value>)> respond)>;
+    using ClosedHandler = std::function<void(const std::optional<Error>&)>;
+
+    HubConnectionCore(ConnectionOptions options, std::unique_ptr<HubProtocol> protocol);
+    ~HubConnectionCore();
+
+    void start(Completion done);
+    void stop(Completion done);
+    void invoke(std::string method, Arguments args, std::function<void(Result<Value>)> done);
+    void send(std::string method, Arguments args, Completion done);
+    std::function<void()> stream(std::string method, Arguments args,
+                                 std::function<Result<void>(const Value&)> onItem,
+                                 Completion onComplete);
+    HandlerId on(std::string method, HandlerRegistry::Handler handler);
+    void off(HandlerId id);
+    void off(std::string method);
+    void onInvocation(std::string method, Responder responder);
+    void onClosed(ClosedHandler handler);
+    /// The public handle is gone: stop, and let pending completions finish with Cancelled.
+    void shutdown();
+
+    ConnectionState state() const { return state_.load(std::memory_order_acquire); }
+    std::optional<std::string> connectionId() const;
+
+    /// Logs a handler's conversion failure (used by the typed on()).
+    void reportHandlerError(const std::string& method, const Error& error) const;
+
+private:
+    // Everything below runs on the executor.
+    void runOnExecutor(std::function<void(HubConnectionCore&)> task);
+    void doStart(Completion done);
+    void doStop(Completion done, bool fromShutdown);
+    void setState(ConnectionState state);
+    void setConnectionId(std::optional<std::string> id);
+
+    void beginNegotiate(std::optional<std::string> token);
+    void openTransport(Url url, std::optional<std::string> token,
+                       std::optional<std::string> connectionId);
+    void onTransportOpen();
+    void onTransportMessage(std::string_view data);
+    void onTransportClose(std::optional<Error> error);
+    void onHandshakeTimeout();
+    void completeHandshake(std::string_view rest);
+    void failStart(Error error);
+
+    void processFrame(std::string_view data);
+    void dispatch(HubMessage& message);
+    void dispatchInvocation(InvocationMessage& message);
+    void dispatchStreamItem(StreamItemMessage& message);
+    void dispatchCompletion(CompletionMessage& message);
+    void respond(const std::string& invocationId, Result<Value> result);
+
+    Result<void> sendMessage(const HubMessage& message);
+    void armPingTimer(std::chrono::milliseconds delay);
+    void armServerTimeout(std::chrono::milliseconds delay);
+    void onPingTimer();
+    void onServerTimeoutTimer();
+
+    /// Ends a live connection for a reason other than stop().
+    void connectionLost(std::optional<Error> closeReason, Error pendingError);
+    void finishClose(const std::optional<Error>& closeReason, const Error& pendingError);
+    void cancelTimers();
+    void dropTransport();
+
+    template <class F>
+    auto guarded(F&& f);
+
+    ConnectionOptions options_;
+    std::shared_ptr<Executor> executor_;
+    std::unique_ptr<HubProtocol> protocol_;
+    Logger logger_;
+
+    std::atomic<ConnectionState> state_{ConnectionState::Disconnected};
+    mutable SpinLock connectionIdLock_;
+    std::optional<std::string> connectionId_;
+    std::atomic<HandlerId> nextHandlerId_{1};
+
+    // Executor-only state.
+    std::uint64_t attempt_ = 0;
+    bool handshakeDone_ = false;
+    std::optional<std::string> pendingConnectionId_;
+    std::string handshakeBuffer_;
+    std::unique_ptr<Transport> transport_;
+    Completion startCallback_;
+    std::vector<Completion> stopCallbacks_;
+    InvocationTable invocations_;
+    HandlerRegistry handlers_;
+    std::unordered_map<std::string, std::shared_ptr<const Responder>> responders_;
+    std::vector<ClosedHandler> closedHandlers_;
+    std::vector<HubMessage> inbox_;
+    std::string outbox_;
+
+    Executor::TimerId handshakeTimer_ = 0;
+    Executor::TimerId pingTimer_ = 0;
+    Executor::TimerId serverTimeoutTimer_ = 0;
+    Executor::TimerId closeTimer_ = 0;
+    Executor::Clock::time_point lastSend_{};
+    Executor::Clock::time_point lastReceive_{};
+};
+
+} // namespace signalr::detail

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "signalr/result.hpp"
+#include "signalr/value.hpp"
+
+namespace signalr::detail {
+
+/// A call waiting for its Completion: an invoke (onResult) or a stream (onItem + onComplete).
+struct PendingCall {
+    std::string method;
+    std::function<void(Result<Value>)> onResult;
+    std::function<Result<void>(const Value&)> onItem;
+    std::function<void(Result<void>)> onComplete;
+
+    bool isStream() const { return static_cast<bool>(onItem); }
+
+    /// Finishes the call with an error, whatever its kind.
+    void fail(Error error) {
+        if (isStream()) {
+            if (onComplete) {
+                onComplete(std::move(error));
+            }
+        } else if (onResult) {
+            onResult(std::move(error));
+        }
+    }
+};
+
+/// Invocation id to pending call. Ids are "0", "1", ... like the JavaScript client's.
+class InvocationTable {
+public:
+    std::string nextId() { return std::to_string(nextId_++); }
+
+    void add(const std::string& id, PendingCall call) { calls_.emplace(id, std::move(call)); }
+
+    PendingCall* find(const std::string& id) {
+        auto it = calls_.find(id);
+        return it == calls_.end() ? nullptr : &it->second;
+    }
+
+    /// Removes the call and hands it over, so its callback runs outside the table.
+    std::optional<PendingCall> take(const std::string& id) {
+        auto it = calls_.find(id);
+        if (it == calls_.end()) {
+            return std::nullopt;
+        }
+        PendingCall call = std::move(it->second);
+        calls_.erase(it);
+        return call;
+    }
+
+    /// Fails every pending call exactly once. Callbacks may add new calls; those stay.
+    void failAll(const Error& error) {
+        auto calls = std::move(calls_);
+        calls_.clear();
+        for (auto& [id, call] : calls) {
+            call.fail(error);
+        }
+    }
+
+    std::size_t size() const { return calls_.size(); }
+
+private:
+    std::unordered_map<std::string, PendingCall> calls_;
+    std::uint64_t nextId_ = 0;
+};
+
+} // namespace signalr::detail

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "logger.hpp"
+#include "signalr/http_client.hpp"
+#include "signalr/result.hpp"
+#include "url.hpp"
+
+namespace signalr::detail {
+
+/// Where negotiation starts.
+struct NegotiateRequest {
+    Url base;
+    HttpHeaders headers;
+    std::optional<std::string> accessToken;
+    std::chrono::milliseconds timeout{100'000};
+};
+
+/// Where the transport must connect after negotiation.
+struct NegotiateOutcome {
+    /// ws(s):// URL of the final hub with `id=<connectionToken>`.
+    Url transportUrl;
+    std::string connectionId;
+    /// The token for the transport: a redirect's accessToken replaces the caller's.
+    std::optional<std::string> accessToken;
+    bool useStatefulReconnect = false;
+};
+
+/// The official clients' redirect limit.
+inline constexpr int kMaxNegotiateRedirects = 100;
+
+/// Runs negotiate, following redirects, and calls `done` once on the executor.
+void negotiate(std::shared_ptr<HttpClient> http, NegotiateRequest request, Logger logger,
+               std::function<void(Result<NegotiateOutcome>)> done);
+
+} // namespace signalr::detail

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Installs what building and testing signalr-cpp needs on Debian 12. Idempotent: packages that
+# are already installed are left alone, and `apt-get update` runs only when something is missing,
+# so a second run takes well under a second.
+#
+#   bash scripts/setup.sh            native build and tests (what scripts/test.sh needs)
+#   bash scripts/setup.sh --browser  also the browser tests' npm packages      (reserved)
+#   bash scripts/setup.sh --wasm     also Emscripten and simdjson's source     (reserved)
+#
+# Changes nothing in the caller's environment and writes no profile files: scripts/test.sh sets
+# the few variables it needs for itself.
+set -euo pipefail
+
+readonly REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Debian packages of the native build: toolchain, dependencies, tests and the lint tests.
+readonly NATIVE_PACKAGES=(
+    cmake ninja-build g++ pkg-config
+    libwebsockets-dev libsimdjson-dev libfmt-dev libssl-dev
+    googletest libgtest-dev libgmock-dev
+    clang-format-14
+)
+
+log() { printf 'setup.sh: %s\n' "$*"; }
+die() { printf 'setup.sh: error: %s\n' "$*" >&2; exit 1; }
+
+usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+# Prints the packages among "$@" that are not installed, one per line.
+missing_packages() {
+    local pkg status
+    for pkg in "$@"; do
+        status="$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)"
+        [[ "$status" == installed ]] || printf '%s\n' "$pkg"
+    done
+}
+
+# Installs the packages among "$@" that are missing; does nothing (not even `apt-get update`)
+# when all are there.
+apt_install() {
+    local missing
+    mapfile -t missing < <(missing_packages "$@")
+    ((${#missing[@]} == 0)) && return 0
+
+    log "installing ${missing[*]}"
+    local sudo=()
+    if ((EUID != 0)); then
+        command -v sudo >/dev/null || die "must run as root (or with sudo available) to install: ${missing[*]}"
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" apt-get update -q
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# The test hub (tests/hub) is an ASP.NET Core app built with the .NET SDK. Debian has no .NET
+# package, so the SDK must already be on the machine; check it early with a clear message rather
+# than fail later inside the build.
+check_dotnet() {
+    local wanted
+    # The SDK's major version must be at least the one the hub targets (net10.0 -> 10).
+    wanted="$(sed -n 's|.*<TargetFramework>net\([0-9]*\)\..*|\1|p' "$REPO_ROOT"/tests/hub/*.csproj 2>/dev/null |
+        head -n1 || true)"
+    command -v dotnet >/dev/null ||
+        die "the .NET SDK${wanted:+ $wanted} is required for the test hub (tests/hub), but 'dotnet' is not on PATH"
+
+    [[ -n "$wanted" ]] || return 0
+    local sdks
+    sdks="$(DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet --list-sdks 2>/dev/null || true)"
+    awk -v want="$wanted" '{ split($1, v, "."); if (v[1] + 0 >= want) found = 1 } END { exit !found }' \
+        <<<"$sdks" ||
+        die "the test hub targets net$wanted.0 but no .NET SDK >= $wanted is installed (found: ${sdks:-none})"
+}
+
+# --- Reserved steps --------------------------------------------------------------------------
+# Later builds plug in here; each function is the single place its dependencies get installed.
+
+# Browser tests: their npm packages (the test runner and a headless browser driver), installed
+# with `npm ci` from the lock file in the browser tests' folder. Nothing to install yet.
+setup_browser() {
+    log "--browser: the browser tests do not exist yet; nothing to install"
+}
+
+# The wasm build: Debian's emscripten package (3.1.6) plus simdjson's source from
+# `apt-get source simdjson` (Debian ships no wasm build of it, so it is compiled with emcc).
+# Nothing to install yet.
+setup_wasm() {
+    log "--wasm: the wasm build does not exist yet; nothing to install"
+}
+
+main() {
+    local browser=0 wasm=0 arg
+    for arg in "$@"; do
+        case "$arg" in
+        --browser) browser=1 ;;
+        --wasm) wasm=1 ;;
+        -h | --help) usage; return 0 ;;
+        *) usage >&2; die "unknown option: $arg" ;;
+        esac
+    done
+
+    command -v dpkg-query >/dev/null || die "this script supports Debian-based systems (no dpkg-query found)"
+    apt_install "${NATIVE_PACKAGES[@]}"
+    check_dotnet
+    ((browser)) && setup_browser
+    ((wasm)) && setup_wasm
+    log "ready"
+}
+
+main "$@"

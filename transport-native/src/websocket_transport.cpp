@@ -1,0 +1,511 @@
+#include "websocket_transport.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "loop_core.hpp"
+#include "lws_client.hpp"
+#include "lws_limits.hpp"
+#include "url.hpp"
+
+namespace signalr::detail {
+
+/// The state of one WebSocket connection attempt, shared by the WebSocketTransport handle, the
+/// wsi (through its opaque user data) and the tasks that deliver events. Loop thread only.
+class WebSocketSession final : public LwsConnection {
+public:
+    explicit WebSocketSession(std::weak_ptr<LoopCore> loop) : loop_(std::move(loop)) {}
+
+    void open(TransportRequest request, TransportHandlers handlers);
+    void send(std::string data, TransferFormat format);
+    void close();
+    /// The transport is gone: no handler runs from now on; an open socket closes cleanly.
+    void detach();
+
+    int onLwsCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
+                      std::size_t len) override;
+
+private:
+    enum class State { Idle, Connecting, Open, Closing, Closed };
+
+    /// One outgoing message: LWS_PRE bytes of headroom, then the payload. Written in pieces
+    /// (WebSocket fragments) of at most kWriteChunkSize, each preceded by writable headroom.
+    struct Outgoing {
+        std::string buffer;
+        std::size_t offset = 0; ///< payload bytes written so far
+        bool binary = false;
+    };
+
+    std::shared_ptr<WebSocketSession> self() {
+        return std::static_pointer_cast<WebSocketSession>(shared_from_this());
+    }
+
+    void finish(std::optional<Error> error);
+    void startClose();
+    void onTimer();
+    void killSocket();
+    void cancelTimer();
+    void releaseHandlersIfIdle();
+    int writeNext(lws* wsi);
+    Error connectError(lws* wsi, const void* in, std::size_t len) const;
+    std::optional<Error> closeResult() const;
+
+    /// Runs `call(handlers)` as a task on the loop unless the transport is gone by then.
+    /// `last` marks the onClose task, after which the handlers are released.
+    template <class F>
+    void deliver(F call, bool last = false);
+
+    std::weak_ptr<LoopCore> loop_;
+    State state_ = State::Idle;
+    lws* wsi_ = nullptr;
+    TransportHandlers handlers_;
+    bool detached_ = false;
+    bool closeDelivered_ = false;
+    int handlerDepth_ = 0;
+
+    ClientEndpoint endpoint_;
+    HttpHeaders headers_;
+    std::string displayUrl_; ///< for messages, with access_token redacted
+    std::chrono::milliseconds connectTimeout_{0};
+    Executor::TimerId timer_ = 0;
+
+    std::deque<Outgoing> outgoing_;
+    std::string incoming_;
+    bool receiving_ = false;
+
+    std::optional<int> peerCloseCode_;
+    std::string peerCloseReason_;
+    std::string certificateError_;
+    int upgradeStatus_ = 0;
+    bool headersTooLarge_ = false;
+};
+
+// ---- WebSocketSession: the calls of the transport --------------------------------------------
+
+void WebSocketSession::open(TransportRequest request, TransportHandlers handlers) {
+    if (state_ != State::Idle) {
+        return;
+    }
+    handlers_ = std::move(handlers);
+    state_ = State::Connecting;
+
+    auto loop = loop_.lock();
+    if (!loop || loop->context() == nullptr) {
+        finish(fail(ErrorCode::TransportFailed, "the event loop has stopped"));
+        return;
+    }
+    auto url = parseUrl(request.url);
+    if (!url) {
+        finish(url.error());
+        return;
+    }
+    auto wsUrl = toWebSocketUrl(std::move(url).value());
+    displayUrl_ = redactUrl(wsUrl.toString());
+    if (auto invalid = validateHeaders(request.headers)) {
+        finish(std::move(*invalid));
+        return;
+    }
+    endpoint_ = makeEndpoint(std::move(wsUrl));
+    headers_ = std::move(request.headers);
+    connectTimeout_ = request.connectTimeout;
+
+    std::weak_ptr<WebSocketSession> weak = self();
+    timer_ = loop->schedule(connectTimeout_, [weak] {
+        if (auto session = weak.lock()) {
+            session->timer_ = 0;
+            session->onTimer();
+        }
+    });
+
+    lws_client_connect_info info;
+    fillConnectInfo(info, loop->context(), endpoint_,
+                    static_cast<void*>(static_cast<LwsConnection*>(this)));
+    retainForLws();
+    lws* wsi = lws_client_connect_via_info(&info);
+    if (wsi == nullptr) {
+        // lws freed the wsi (and suppressed CONNECTION_ERROR) before returning.
+        wsi_ = nullptr;
+        releaseFromLws();
+        finish(fail(ErrorCode::TransportFailed,
+                    "WebSocket connection to " + displayUrl_ +
+                        " failed: the connection could not be started (address resolution "
+                        "or socket setup failed)"));
+        return;
+    }
+    wsi_ = wsi;
+}
+
+void WebSocketSession::send(std::string data, TransferFormat format) {
+    if (state_ == State::Closing || state_ == State::Closed) {
+        return; // the failure, if any, arrives through onClose
+    }
+    Outgoing message;
+    message.buffer.reserve(LWS_PRE + data.size());
+    message.buffer.assign(LWS_PRE, '\0');
+    message.buffer.append(data);
+    message.binary = format == TransferFormat::Binary;
+    outgoing_.push_back(std::move(message));
+    if (state_ == State::Open && wsi_ != nullptr) {
+        lws_callback_on_writable(wsi_);
+    }
+}
+
+void WebSocketSession::close() {
+    switch (state_) {
+    case State::Connecting:
+        finish(std::nullopt);
+        killSocket();
+        break;
+    case State::Open:
+        startClose();
+        break;
+    case State::Idle:
+    case State::Closing:
+    case State::Closed:
+        break;
+    }
+}
+
+void WebSocketSession::detach() {
+    detached_ = true;
+    releaseHandlersIfIdle();
+    switch (state_) {
+    case State::Idle:
+        state_ = State::Closed;
+        break;
+    case State::Connecting:
+        state_ = State::Closed;
+        cancelTimer();
+        killSocket();
+        break;
+    case State::Open:
+        startClose();
+        break;
+    case State::Closing:
+    case State::Closed:
+        break;
+    }
+}
+
+// ---- WebSocketSession: internals -------------------------------------------------------------
+
+template <class F>
+void WebSocketSession::deliver(F call, bool last) {
+    auto loop = loop_.lock();
+    if (!loop) {
+        return;
+    }
+    // Always through the queue: handlers never run inside open()/send()/close() or inside an
+    // lws callback, so they may call back into the transport or destroy it.
+    loop->post([session = self(), call = std::move(call), last]() mutable {
+        if (!session->detached_) {
+            ++session->handlerDepth_;
+            call(session->handlers_);
+            --session->handlerDepth_;
+        }
+        if (last) {
+            session->closeDelivered_ = true;
+        }
+        session->releaseHandlersIfIdle();
+    });
+}
+
+void WebSocketSession::releaseHandlersIfIdle() {
+    if ((detached_ || closeDelivered_) && handlerDepth_ == 0) {
+        // Their destruction may destroy the transport and re-enter detach(): move them out first.
+        TransportHandlers dead = std::move(handlers_);
+        handlers_ = TransportHandlers{};
+    }
+}
+
+void WebSocketSession::finish(std::optional<Error> error) {
+    if (state_ == State::Closed) {
+        return;
+    }
+    state_ = State::Closed;
+    cancelTimer();
+    outgoing_.clear();
+    deliver(
+        [error = std::move(error)](TransportHandlers& handlers) mutable {
+            if (handlers.onClose) {
+                handlers.onClose(std::move(error));
+            }
+        },
+        /*last=*/true);
+}
+
+void WebSocketSession::startClose() {
+    state_ = State::Closing;
+    cancelTimer();
+    receiving_ = false;
+    incoming_.clear();
+    if (auto loop = loop_.lock()) {
+        std::weak_ptr<WebSocketSession> weak = self();
+        timer_ = loop->schedule(std::chrono::milliseconds(kCloseTimeoutMs), [weak] {
+            if (auto session = weak.lock()) {
+                session->timer_ = 0;
+                session->onTimer();
+            }
+        });
+    }
+    if (wsi_ != nullptr) {
+        lws_callback_on_writable(wsi_);
+    }
+}
+
+void WebSocketSession::onTimer() {
+    if (state_ == State::Connecting) {
+        finish(fail(ErrorCode::TransportFailed,
+                    "WebSocket connection to " + displayUrl_ + " timed out after " +
+                        std::to_string(connectTimeout_.count()) + " ms"));
+        killSocket();
+    } else if (state_ == State::Closing) {
+        // The peer never completed the close handshake; our side is closed all the same.
+        finish(std::nullopt);
+        killSocket();
+    }
+}
+
+void WebSocketSession::killSocket() {
+    if (wsi_ != nullptr) {
+        lws_set_timeout(wsi_, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    }
+}
+
+void WebSocketSession::cancelTimer() {
+    if (timer_ == 0) {
+        return;
+    }
+    if (auto loop = loop_.lock()) {
+        loop->cancel(timer_);
+    }
+    timer_ = 0;
+}
+
+int WebSocketSession::writeNext(lws* wsi) {
+    if (state_ != State::Open && state_ != State::Closing) {
+        return 0;
+    }
+    if (!outgoing_.empty()) {
+        Outgoing& message = outgoing_.front();
+        const std::size_t payload = message.buffer.size() - LWS_PRE;
+        const std::size_t remaining = payload - message.offset;
+        const std::size_t chunk = std::min(remaining, kWriteChunkSize);
+        const bool last = chunk == remaining;
+        int flags = message.offset == 0 ? (message.binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT)
+                                        : LWS_WRITE_CONTINUATION;
+        if (!last) {
+            flags |= LWS_WRITE_NO_FIN;
+        }
+        // lws writes the frame header into the LWS_PRE bytes before the piece (for later pieces
+        // those hold payload that is already sent) and masks the piece in place.
+        auto* data = reinterpret_cast<unsigned char*>(message.buffer.data()) + LWS_PRE +
+                     message.offset;
+        if (lws_write(wsi, data, chunk, static_cast<lws_write_protocol>(flags)) < 0) {
+            return -1; // CLIENT_CLOSED follows and reports the loss
+        }
+        message.offset += chunk;
+        if (last) {
+            outgoing_.pop_front();
+        }
+        if (!outgoing_.empty() || state_ == State::Closing) {
+            lws_callback_on_writable(wsi);
+        }
+        return 0;
+    }
+    if (state_ == State::Closing) {
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, nullptr, 0);
+        return -1; // lws sends the close frame and waits for the peer's
+    }
+    return 0;
+}
+
+Error WebSocketSession::connectError(lws* wsi, const void* in, std::size_t len) const {
+    int status = upgradeStatus_;
+    if (status == 0 && wsi != nullptr) {
+        status = static_cast<int>(lws_http_client_http_response(wsi));
+    }
+    if (status != 0 && status != 101) {
+        return fail(ErrorCode::TransportFailed, "WebSocket upgrade failed: HTTP " +
+                                                    std::to_string(status) + " from " +
+                                                    displayUrl_);
+    }
+    if (!certificateError_.empty()) {
+        return fail(ErrorCode::TransportFailed,
+                    "WebSocket connection to " + displayUrl_ +
+                        " failed: the server's TLS certificate was rejected: " + certificateError_);
+    }
+    if (headersTooLarge_) {
+        return fail(ErrorCode::TransportFailed,
+                    "WebSocket connection to " + displayUrl_ +
+                        " failed: the request headers do not fit in the request buffer");
+    }
+    return fail(ErrorCode::TransportFailed, "WebSocket connection to " + displayUrl_ +
+                                                " failed: " + connectionErrorText(in, len));
+}
+
+std::optional<Error> WebSocketSession::closeResult() const {
+    if (state_ == State::Closing) {
+        return std::nullopt; // our own close()
+    }
+    if (peerCloseCode_) {
+        if (*peerCloseCode_ == LWS_CLOSE_STATUS_NORMAL) {
+            return std::nullopt;
+        }
+        std::string message = "the server closed the WebSocket with code " +
+                              std::to_string(*peerCloseCode_);
+        if (!peerCloseReason_.empty()) {
+            message += ": " + peerCloseReason_;
+        }
+        return fail(ErrorCode::ConnectionLost, std::move(message));
+    }
+    return fail(ErrorCode::ConnectionLost,
+                "the WebSocket connection to " + displayUrl_ + " was lost");
+}
+
+// ---- WebSocketSession: lws callbacks ---------------------------------------------------------
+
+int WebSocketSession::onLwsCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
+                                    std::size_t len) {
+    switch (reason) {
+    case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+        if (!appendHeaders(in, len, headers_)) {
+            headersTooLarge_ = true;
+            return -1;
+        }
+        return 0;
+
+    case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+        if (auto failure = certificateFailure(user, len); failure && certificateError_.empty()) {
+            certificateError_ = std::move(*failure);
+        }
+        return 0; // keep OpenSSL's verdict
+
+    case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
+        // The upgrade response arrived; lws checks for 101 right after this.
+        upgradeStatus_ = static_cast<int>(lws_http_client_http_response(wsi));
+        return 0;
+
+    case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        wsi_ = wsi;
+        if (state_ != State::Connecting) {
+            return -1; // closed or timed out meanwhile
+        }
+        state_ = State::Open;
+        cancelTimer();
+        deliver([](TransportHandlers& handlers) {
+            if (handlers.onOpen) {
+                handlers.onOpen();
+            }
+        });
+        if (!outgoing_.empty()) {
+            lws_callback_on_writable(wsi);
+        }
+        return 0;
+
+    case LWS_CALLBACK_CLIENT_RECEIVE:
+        if (state_ != State::Open) {
+            return 0;
+        }
+        if (!receiving_) {
+            receiving_ = true;
+            incoming_.clear();
+        }
+        incoming_.append(static_cast<const char*>(in), len);
+        // lws hands a message over in pieces: across fragments (continuation frames) and
+        // within a frame larger than the receive buffer. This is the last piece of the last one.
+        if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
+            receiving_ = false;
+            deliver([data = std::move(incoming_)](TransportHandlers& handlers) {
+                if (handlers.onMessage) {
+                    handlers.onMessage(data);
+                }
+            });
+            incoming_ = std::string();
+        }
+        return 0;
+
+    case LWS_CALLBACK_CLIENT_WRITEABLE:
+        return writeNext(wsi);
+
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        if (len >= 2 && in != nullptr) {
+            const auto* bytes = static_cast<const unsigned char*>(in);
+            peerCloseCode_ = (bytes[0] << 8) | bytes[1];
+            peerCloseReason_.assign(reinterpret_cast<const char*>(bytes) + 2, len - 2);
+        } else {
+            peerCloseCode_ = LWS_CLOSE_STATUS_NO_STATUS;
+        }
+        return 0; // lws answers the close and then closes the socket
+
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        finish(connectError(wsi, in, len));
+        return 0;
+
+    case LWS_CALLBACK_CLIENT_CLOSED:
+        finish(closeResult());
+        return 0;
+
+    case LWS_CALLBACK_WSI_DESTROY:
+        wsi_ = nullptr;
+        if (state_ == State::Connecting) {
+            finish(fail(ErrorCode::TransportFailed,
+                        "WebSocket connection to " + displayUrl_ + " closed before it opened"));
+        } else if (state_ != State::Closed) {
+            finish(closeResult());
+        }
+        return 0;
+
+    default:
+        return 0;
+    }
+}
+
+// ---- WebSocketTransport ----------------------------------------------------------------------
+
+WebSocketTransport::WebSocketTransport(std::shared_ptr<LoopCore> loop)
+    : loop_(std::move(loop)), session_(std::make_shared<WebSocketSession>(loop_)) {}
+
+WebSocketTransport::~WebSocketTransport() {
+    if (loop_->isExecutorThread() || loop_->hasStopped()) {
+        session_->detach();
+    } else {
+        // Off the loop thread (against the contract): detach there, in order with this
+        // thread's earlier calls.
+        loop_->post([session = session_] { session->detach(); });
+    }
+}
+
+void WebSocketTransport::open(TransportRequest request, TransportHandlers handlers) {
+    if (loop_->isExecutorThread()) {
+        session_->open(std::move(request), std::move(handlers));
+    } else {
+        loop_->post([session = session_, request = std::move(request),
+                     handlers = std::move(handlers)]() mutable {
+            session->open(std::move(request), std::move(handlers));
+        });
+    }
+}
+
+void WebSocketTransport::send(std::string data, TransferFormat format) {
+    if (loop_->isExecutorThread()) {
+        session_->send(std::move(data), format);
+    } else {
+        loop_->post([session = session_, data = std::move(data), format]() mutable {
+            session->send(std::move(data), format);
+        });
+    }
+}
+
+void WebSocketTransport::close() {
+    if (loop_->isExecutorThread()) {
+        session_->close();
+    } else {
+        loop_->post([session = session_] { session->close(); });
+    }
+}
+
+} // namespace signalr::detail
