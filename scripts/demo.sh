@@ -17,24 +17,31 @@ readonly CHAT_SECONDS=20
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-banner() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Bold and dim only on a terminal, so a saved log stays plain text.
+if [[ -t 1 ]]; then bold=$'\033[1m' dim=$'\033[2m' plain=$'\033[0m'; else bold="" dim="" plain=""; fi
+
+banner() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 die() { printf 'demo.sh: error: %s\n' "$*" >&2; exit 1; }
 
 work_dir="$(mktemp -d "${TMPDIR:-/tmp}/signalr-demo.XXXXXX")"
 hub_pid=""
 chat_pids=()
 
+# Stops whatever this script started: SIGTERM, then SIGKILL for anything still there after 10 s.
 cleanup() {
-    local pid
-    for pid in "${chat_pids[@]}" $hub_pid; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${chat_pids[@]}" $hub_pid; do
+    local pids=("${chat_pids[@]}" $hub_pid) pid deadline=$((SECONDS + 10))
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do
+        while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
     rm -rf "$work_dir"
 }
 trap cleanup EXIT
+# Turn Ctrl-C and kill into an exit, so the cleanup runs for them too.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # Succeeds as soon as `$@` does; fails once `seconds` have passed. Every wait in this script goes
 # through here, so a broken build or hub ends the demo with a message instead of hanging it.
@@ -59,9 +66,9 @@ if [[ -f scripts/setup.sh ]]; then
 fi
 
 banner "Building signalr-cli, signalr-chat and the test hub ($PRESET)"
-cmake --preset "$PRESET" >/dev/null
+cmake --preset "$PRESET" >/dev/null || die "cmake --preset $PRESET failed"
 cmake --build --preset "$PRESET" --parallel "$JOBS" \
-    --target signalr-cli signalr-chat signalr_test_hub
+    --target signalr-cli signalr-chat signalr_test_hub || die "the $PRESET build failed (see above)"
 
 cli="$BUILD_DIR/examples/cli/signalr-cli"
 chat="$BUILD_DIR/examples/chat/signalr-chat"
@@ -94,17 +101,18 @@ hub_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 wait_until 10 hub_answers || die "the hub does not accept connections on port $port"
 
 url="http://127.0.0.1:$port/hub"
-printf 'hub: %s (pid %s)\n' "$url" "$hub_pid"
+printf 'hub: %s (pid %s)\nsignalr-cli: %s\nsignalr-chat: %s\n' "$url" "$hub_pid" "$cli" "$chat"
 
 # ---- signalr-cli ------------------------------------------------------------------------------
 
-# Prints a command as a shell would show it, then runs it.
+# Prints a command as you would type it (program name without its build path), then runs it.
 run() {
-    local shown="" arg
-    for arg in "$@"; do
-        if [[ "$arg" =~ ^[A-Za-z0-9_./:,=-]+$ ]]; then shown+="$arg "; else shown+="'$arg' "; fi
+    local shown arg
+    shown="$(basename "$1")"
+    for arg in "${@:2}"; do
+        if [[ "$arg" =~ ^[A-Za-z0-9_./:,=-]+$ ]]; then shown+=" $arg"; else shown+=" '$arg'"; fi
     done
-    printf '\033[2m$\033[0m %s\n' "${shown% }"
+    printf '%s$%s %s\n' "$dim" "$plain" "$shown"
     "$@"
 }
 
@@ -121,7 +129,8 @@ run "$cli" listen "$url" Broadcast --count 1 --then-invoke BroadcastAll '"hi fro
 
 banner "signalr-cli: a hub error (exit status 1, message on stderr)"
 status=0
-run "$cli" invoke "$url" Throw '"something broke"' || status=$?
+# stderr joins stdout here so the message shows in order even when the demo's output is piped.
+run "$cli" invoke "$url" Throw '"something broke"' 2>&1 || status=$?
 printf 'exit status: %s\n' "$status"
 
 # ---- signalr-chat -----------------------------------------------------------------------------
@@ -155,7 +164,7 @@ wait_until "$CHAT_SECONDS" chats_done || die "the chats did not exit after /quit
 
 print_chat() {
     local name="$1" said="$2"
-    printf '\033[1m[%s]\033[0m\n' "$name"
+    printf '%s[%s]%s\n' "$bold" "$name" "$plain"
     printf '  typed: %s\n' "$said"
     sed 's/^/  saw:   /' "$work_dir/$name.out"
 }

@@ -51,8 +51,13 @@ fi
 cd "$REPO_ROOT"
 bash scripts/setup.sh
 
-# The test hub is built and run with the .NET SDK; keep it quiet and offline-friendly.
+# The test hub is built and run with the .NET SDK: keep it quiet. dotnet also needs a home
+# directory, which a bare CI environment may not set.
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+if [[ -z "${HOME:-}" ]]; then
+    HOME="$(getent passwd "$(id -u)" | cut -d: -f6)"
+    export HOME="${HOME:-/tmp}"
+fi
 
 summary=() # one line per preset that ran
 total=0
@@ -99,6 +104,8 @@ run_preset() {
     ctest --preset "$preset" --output-on-failure --timeout "$TEST_TIMEOUT" --parallel "$JOBS" \
         ${ctest_extra[@]+"${ctest_extra[@]}"} 2>&1 | tee "$log" || status=$?
     line="$(grep -E '^[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -n1 || true)"
+    local failures
+    failures="$(sed -n '/^The following tests FAILED:/,/^[^[:space:]]/s/^[[:space:]]\+[0-9]\+ - /  failed: /p' "$log")"
     rm -f "$log"
 
     if [[ "$line" =~ ([0-9]+)\ tests\ failed\ out\ of\ ([0-9]+) ]]; then
@@ -106,6 +113,7 @@ run_preset() {
         total=$((total + BASH_REMATCH[2]))
     fi
     summary+=("$preset: ${line:-no ctest summary (ctest exit $status)} (configure+build $((built - start)) s, tests $((SECONDS - built)) s)")
+    [[ -z "$failures" ]] || summary+=("$failures")
     if ((status != 0)); then
         failed_step="$preset: test"
         return 1

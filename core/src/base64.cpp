@@ -31,8 +31,8 @@ std::string base64Encode(const Bytes& bytes) {
     out.reserve((bytes.size() + 2) / 3 * 4);
     std::size_t i = 0;
     for (; i + 3 <= bytes.size(); i += 3) {
-        const std::uint32_t group = (std::uint32_t{bytes[i]} << 16) |
-                                    (std::uint32_t{bytes[i + 1]} << 8) | bytes[i + 2];
+        const std::uint32_t group =
+            (std::uint32_t{bytes[i]} << 16) | (std::uint32_t{bytes[i + 1]} << 8) | bytes[i + 2];
         out += kAlphabet[(group >> 18) & 0x3F];
         out += kAlphabet[(group >> 12) & 0x3F];
         out += kAlphabet[(group >> 6) & 0x3F];
@@ -45,7 +45,8 @@ std::string base64Encode(const Bytes& bytes) {
         out += kAlphabet[(group >> 12) & 0x3F];
         out += "==";
     } else if (rest == 2) {
-        const std::uint32_t group = (std::uint32_t{bytes[i]} << 16) | (std::uint32_t{bytes[i + 1]} << 8);
+        const std::uint32_t group =
+            (std::uint32_t{bytes[i]} << 16) | (std::uint32_t{bytes[i + 1]} << 8);
         out += kAlphabet[(group >> 18) & 0x3F];
         out += kAlphabet[(group >> 12) & 0x3F];
         out += kAlphabet[(group >> 6) & 0x3F];

@@ -56,8 +56,8 @@ Result<HandshakeReply> parseHandshakeReply(std::string_view data) {
     for (const auto member : object) {
         const std::string_view key = member.key;
         if (key == "type") {
-            // A hub message where the reply should be: the official clients refuse this too,
-            // since the server cannot have accepted the handshake in the expected way.
+            // A hub message where the reply should be. The TypeScript client refuses this too
+            // ("Expected a handshake response from the server.").
             return invalidReply("expected a handshake reply but got a hub message");
         }
         if (key == "error" && !member.value.is_null()) {

@@ -18,7 +18,11 @@ Result<Value> parseJson(std::string_view text) {
     if (!root) {
         return std::move(root).error();
     }
-    return reader.toValue(*root, 1);
+    Value value;
+    if (auto built = reader.toValue(*root, 1, value); !built) {
+        return std::move(built).error();
+    }
+    return value;
 }
 
 } // namespace signalr

@@ -1,11 +1,15 @@
 #include "json_hub_protocol.hpp"
 
+#include <cstdint>
+#include <memory>
 #include <optional>
+#include <type_traits>
+#include <variant>
 
 #include "json_reader.hpp"
 #include "json_writer.hpp"
 
-// Wire format (see docs/protocol.md): one JSON object per message, each followed by 0x1E.
+// Wire format (the SignalR HubProtocol spec): one JSON object per message, each followed by 0x1E.
 //
 // Writing: "type" comes first, then "headers" (only when not empty), then the message's own
 // fields in the order the .NET server writes them:
@@ -32,7 +36,6 @@ constexpr std::string_view kInvalidMessage = "Invalid JSON hub message";
 constexpr std::size_t kRetainedPendingCapacity = 64 * 1024;
 
 using simdjson::dom::element;
-using Field = std::optional<element>;
 
 Error invalid(std::string_view what) {
     std::string message(kInvalidMessage);
@@ -51,57 +54,89 @@ Error wrongType(std::string_view name, std::string_view expected) {
     return invalid("'" + std::string(name) + "' must be " + std::string(expected));
 }
 
-bool absent(const Field& field) {
-    return !field || field->is_null();
+/// A property's value, or nullptr when the message does not have it.
+using Field = const element*;
+
+/// Missing, or null: how the .NET reader treats optional properties.
+bool absent(Field field) {
+    return field == nullptr || field->is_null();
 }
 
-/// The properties of one message, collected first because "type" need not come first.
-struct RawMessage {
-    Field type;
-    Field invocationId;
-    Field target;
-    Field arguments;
-    Field streamIds;
-    Field item;
-    Field result;
-    Field error;
-    Field allowReconnect;
-    Field sequenceId;
-    Field headers;
+/// The properties a hub message may have.
+enum class Property : unsigned {
+    Type,
+    InvocationId,
+    Target,
+    Arguments,
+    StreamIds,
+    Item,
+    Result,
+    Error,
+    AllowReconnect,
+    SequenceId,
+    Headers,
+    Count,
 };
 
-RawMessage collect(simdjson::dom::object object) {
-    RawMessage raw;
-    for (const auto member : object) {
-        const std::string_view key = member.key;
-        if (key == "type") {
-            raw.type = member.value;
-        } else if (key == "invocationId") {
-            raw.invocationId = member.value;
-        } else if (key == "target") {
-            raw.target = member.value;
-        } else if (key == "arguments") {
-            raw.arguments = member.value;
-        } else if (key == "streamIds") {
-            raw.streamIds = member.value;
-        } else if (key == "item") {
-            raw.item = member.value;
-        } else if (key == "result") {
-            raw.result = member.value;
-        } else if (key == "error") {
-            raw.error = member.value;
-        } else if (key == "allowReconnect") {
-            raw.allowReconnect = member.value;
-        } else if (key == "sequenceId") {
-            raw.sequenceId = member.value;
-        } else if (key == "headers") {
-            raw.headers = member.value;
-        }
+/// Maps a property name to its Property, or Count for names we ignore. Dispatching on the
+/// length first keeps this to one or two comparisons per key.
+Property propertyOf(std::string_view key) {
+    switch (key.size()) {
+    case 4:
+        return key == "type" ? Property::Type : key == "item" ? Property::Item : Property::Count;
+    case 5: return key == "error" ? Property::Error : Property::Count;
+    case 6:
+        return key == "target"   ? Property::Target
+               : key == "result" ? Property::Result
+                                 : Property::Count;
+    case 7: return key == "headers" ? Property::Headers : Property::Count;
+    case 9:
+        return key == "arguments"   ? Property::Arguments
+               : key == "streamIds" ? Property::StreamIds
+                                    : Property::Count;
+    case 10: return key == "sequenceId" ? Property::SequenceId : Property::Count;
+    case 12: return key == "invocationId" ? Property::InvocationId : Property::Count;
+    case 14: return key == "allowReconnect" ? Property::AllowReconnect : Property::Count;
+    default: return Property::Count;
     }
-    return raw;
 }
 
-Result<void> readRequiredString(const Field& field, std::string_view kind, std::string_view name,
+/// The properties of one message, collected first because "type" need not come first. When a
+/// property repeats, the last one wins.
+class RawMessage {
+public:
+    explicit RawMessage(simdjson::dom::object object) {
+        // Iterators rather than key_value_pair: copying that pair around stalled the CPU on
+        // store forwarding, a measurable part of parsing a small message.
+        for (auto it = object.begin(), end = object.end(); it != end; ++it) {
+            const auto property = propertyOf(it.key());
+            if (property != Property::Count) {
+                const auto index = static_cast<unsigned>(property);
+                std::construct_at(&slots_[index].value, it.value());
+                present_ |= 1u << index;
+            }
+        }
+    }
+
+    Field get(Property property) const {
+        const auto index = static_cast<unsigned>(property);
+        return (present_ >> index) & 1u ? &slots_[index].value : nullptr;
+    }
+
+private:
+    // Left uninitialised on purpose: this runs for every message, and zeroing eleven elements
+    // cost more than collecting the properties. `present_` says which slots hold a value.
+    static_assert(std::is_trivially_copyable_v<element> &&
+                  std::is_trivially_destructible_v<element>);
+    union Slot {
+        Slot() noexcept {}
+        element value;
+    };
+    std::uint32_t present_ = 0;
+    Slot slots_[static_cast<unsigned>(Property::Count)];
+};
+
+Result<void> readRequiredString(Field field, std::string_view kind, std::string_view name,
                                 std::string& out) {
     if (absent(field)) {
         return missing(kind, name);
@@ -114,7 +149,7 @@ Result<void> readRequiredString(const Field& field, std::string_view kind, std::
     return {};
 }
 
-Result<void> readOptionalString(const Field& field, std::string_view name,
+Result<void> readOptionalString(Field field, std::string_view name,
                                 std::optional<std::string>& out) {
     if (absent(field)) {
         return {};
@@ -131,16 +166,7 @@ Result<void> readOptionalString(const Field& field, std::string_view name,
 constexpr std::size_t kArgumentDepth = 3;
 constexpr std::size_t kPayloadDepth = 2;
 
-Result<void> readValue(const JsonReader& reader, element field, std::size_t depth, Value& out) {
-    auto value = reader.toValue(field, depth, kInvalidMessage);
-    if (!value) {
-        return std::move(value).error();
-    }
-    out = std::move(value).value();
-    return {};
-}
-
-Result<void> readArguments(const JsonReader& reader, const Field& field, std::string_view kind,
+Result<void> readArguments(const JsonReader& reader, Field field, std::string_view kind,
                            Arguments& out) {
     if (!field) {
         return missing(kind, "arguments");
@@ -149,17 +175,10 @@ Result<void> readArguments(const JsonReader& reader, const Field& field, std::st
     if (field->get(array)) {
         return wrongType("arguments", "an array");
     }
-    out.resize(array.size());
-    std::size_t i = 0;
-    for (const auto item : array) {
-        if (auto r = readValue(reader, item, kArgumentDepth, out[i++]); !r) {
-            return r;
-        }
-    }
-    return {};
+    return reader.appendValues(array, kArgumentDepth, out, kInvalidMessage);
 }
 
-Result<void> readStreamIds(const Field& field, std::vector<std::string>& out) {
+Result<void> readStreamIds(Field field, std::vector<std::string>& out) {
     if (absent(field)) {
         return {};
     }
@@ -178,7 +197,7 @@ Result<void> readStreamIds(const Field& field, std::vector<std::string>& out) {
     return {};
 }
 
-Result<void> readHeaders(const Field& field, MessageHeaders& out) {
+Result<void> readHeaders(Field field, MessageHeaders& out) {
     if (absent(field)) {
         return {};
     }
@@ -196,7 +215,7 @@ Result<void> readHeaders(const Field& field, MessageHeaders& out) {
     return {};
 }
 
-Result<void> readSequenceId(const Field& field, std::string_view kind, std::int64_t& out) {
+Result<void> readSequenceId(Field field, std::string_view kind, std::int64_t& out) {
     if (absent(field)) {
         return missing(kind, "sequenceId");
     }
@@ -206,143 +225,134 @@ Result<void> readSequenceId(const Field& field, std::string_view kind, std::int6
     return {};
 }
 
-Result<void> readInvocation(const JsonReader& reader, const RawMessage& raw,
-                            std::vector<HubMessage>& out) {
-    InvocationMessage message;
-    if (auto r = readHeaders(raw.headers, message.headers); !r) {
-        return r;
-    }
-    if (auto r = readOptionalString(raw.invocationId, "invocationId", message.invocationId); !r) {
-        return r;
-    }
-    if (auto r = readRequiredString(raw.target, "Invocation", "target", message.target); !r) {
-        return r;
-    }
-    if (auto r = readArguments(reader, raw.arguments, "Invocation", message.arguments); !r) {
-        return r;
-    }
-    if (auto r = readStreamIds(raw.streamIds, message.streamIds); !r) {
-        return r;
-    }
-    out.emplace_back(std::move(message));
-    return {};
-}
+// The readers fill a message already placed in the output vector, which saves moving it there.
 
-Result<void> readStreamInvocation(const JsonReader& reader, const RawMessage& raw,
-                                  std::vector<HubMessage>& out) {
-    constexpr std::string_view kKind = "StreamInvocation";
-    StreamInvocationMessage message;
-    if (auto r = readHeaders(raw.headers, message.headers); !r) {
+Result<void> read(const JsonReader& reader, const RawMessage& raw, InvocationMessage& message) {
+    if (auto r = readHeaders(raw.get(Property::Headers), message.headers); !r) {
         return r;
     }
-    if (auto r = readRequiredString(raw.invocationId, kKind, "invocationId", message.invocationId);
+    if (auto r = readOptionalString(raw.get(Property::InvocationId), "invocationId",
+                                    message.invocationId);
         !r) {
         return r;
     }
-    if (auto r = readRequiredString(raw.target, kKind, "target", message.target); !r) {
+    if (auto r =
+            readRequiredString(raw.get(Property::Target), "Invocation", "target", message.target);
+        !r) {
         return r;
     }
-    if (auto r = readArguments(reader, raw.arguments, kKind, message.arguments); !r) {
+    if (auto r =
+            readArguments(reader, raw.get(Property::Arguments), "Invocation", message.arguments);
+        !r) {
         return r;
     }
-    if (auto r = readStreamIds(raw.streamIds, message.streamIds); !r) {
-        return r;
-    }
-    out.emplace_back(std::move(message));
-    return {};
+    return readStreamIds(raw.get(Property::StreamIds), message.streamIds);
 }
 
-Result<void> readStreamItem(const JsonReader& reader, const RawMessage& raw,
-                            std::vector<HubMessage>& out) {
-    StreamItemMessage message;
-    if (auto r = readHeaders(raw.headers, message.headers); !r) {
+Result<void> read(const JsonReader& reader, const RawMessage& raw,
+                  StreamInvocationMessage& message) {
+    constexpr std::string_view kKind = "StreamInvocation";
+    if (auto r = readHeaders(raw.get(Property::Headers), message.headers); !r) {
         return r;
     }
-    if (auto r = readRequiredString(raw.invocationId, "StreamItem", "invocationId",
+    if (auto r = readRequiredString(raw.get(Property::InvocationId), kKind, "invocationId",
+                                    message.invocationId);
+        !r) {
+        return r;
+    }
+    if (auto r = readRequiredString(raw.get(Property::Target), kKind, "target", message.target);
+        !r) {
+        return r;
+    }
+    if (auto r = readArguments(reader, raw.get(Property::Arguments), kKind, message.arguments);
+        !r) {
+        return r;
+    }
+    return readStreamIds(raw.get(Property::StreamIds), message.streamIds);
+}
+
+Result<void> read(const JsonReader& reader, const RawMessage& raw, StreamItemMessage& message) {
+    if (auto r = readHeaders(raw.get(Property::Headers), message.headers); !r) {
+        return r;
+    }
+    if (auto r = readRequiredString(raw.get(Property::InvocationId), "StreamItem", "invocationId",
                                     message.invocationId);
         !r) {
         return r;
     }
     // "item": null is a null item, not a missing one.
-    if (!raw.item) {
+    const auto* item = raw.get(Property::Item);
+    if (item == nullptr) {
         return missing("StreamItem", "item");
     }
-    if (auto r = readValue(reader, *raw.item, kPayloadDepth, message.item); !r) {
-        return r;
-    }
-    out.emplace_back(std::move(message));
-    return {};
+    return reader.toValue(*item, kPayloadDepth, message.item, kInvalidMessage);
 }
 
-Result<void> readCompletion(const JsonReader& reader, const RawMessage& raw,
-                            std::vector<HubMessage>& out) {
-    CompletionMessage message;
-    if (auto r = readHeaders(raw.headers, message.headers); !r) {
+Result<void> read(const JsonReader& reader, const RawMessage& raw, CompletionMessage& message) {
+    if (auto r = readHeaders(raw.get(Property::Headers), message.headers); !r) {
         return r;
     }
-    if (auto r = readRequiredString(raw.invocationId, "Completion", "invocationId",
+    if (auto r = readRequiredString(raw.get(Property::InvocationId), "Completion", "invocationId",
                                     message.invocationId);
         !r) {
         return r;
     }
-    if (auto r = readOptionalString(raw.error, "error", message.error); !r) {
+    if (auto r = readOptionalString(raw.get(Property::Error), "error", message.error); !r) {
         return r;
     }
     // "result": null is a result (a null one); only a missing "result" makes a void completion.
-    if (raw.result) {
-        if (message.error) {
-            return invalid("a Completion message has both 'result' and 'error'");
-        }
-        if (auto r = readValue(reader, *raw.result, kPayloadDepth, message.result.emplace()); !r) {
-            return r;
-        }
+    const auto* result = raw.get(Property::Result);
+    if (result == nullptr) {
+        return {};
     }
-    out.emplace_back(std::move(message));
+    if (message.error) {
+        return invalid("a Completion message has both 'result' and 'error'");
+    }
+    return reader.toValue(*result, kPayloadDepth, message.result.emplace(), kInvalidMessage);
+}
+
+Result<void> read(const JsonReader&, const RawMessage& raw, CancelInvocationMessage& message) {
+    if (auto r = readHeaders(raw.get(Property::Headers), message.headers); !r) {
+        return r;
+    }
+    return readRequiredString(raw.get(Property::InvocationId), "CancelInvocation", "invocationId",
+                              message.invocationId);
+}
+
+Result<void> read(const JsonReader&, const RawMessage&, PingMessage&) {
     return {};
 }
 
-Result<void> readCancelInvocation(const RawMessage& raw, std::vector<HubMessage>& out) {
-    CancelInvocationMessage message;
-    if (auto r = readHeaders(raw.headers, message.headers); !r) {
+Result<void> read(const JsonReader&, const RawMessage& raw, CloseMessage& message) {
+    if (auto r = readOptionalString(raw.get(Property::Error), "error", message.error); !r) {
         return r;
     }
-    if (auto r = readRequiredString(raw.invocationId, "CancelInvocation", "invocationId",
-                                    message.invocationId);
-        !r) {
-        return r;
-    }
-    out.emplace_back(std::move(message));
-    return {};
-}
-
-Result<void> readClose(const RawMessage& raw, std::vector<HubMessage>& out) {
-    CloseMessage message;
-    if (auto r = readOptionalString(raw.error, "error", message.error); !r) {
-        return r;
-    }
-    if (!absent(raw.allowReconnect) && raw.allowReconnect->get(message.allowReconnect)) {
+    const auto* allowReconnect = raw.get(Property::AllowReconnect);
+    if (!absent(allowReconnect) && allowReconnect->get(message.allowReconnect)) {
         return wrongType("allowReconnect", "a boolean");
     }
-    out.emplace_back(message);
     return {};
 }
 
-Result<void> readAck(const RawMessage& raw, std::vector<HubMessage>& out) {
-    AckMessage message;
-    if (auto r = readSequenceId(raw.sequenceId, "Ack", message.sequenceId); !r) {
-        return r;
-    }
-    out.emplace_back(message);
-    return {};
+Result<void> read(const JsonReader&, const RawMessage& raw, AckMessage& message) {
+    return readSequenceId(raw.get(Property::SequenceId), "Ack", message.sequenceId);
 }
 
-Result<void> readSequence(const RawMessage& raw, std::vector<HubMessage>& out) {
-    SequenceMessage message;
-    if (auto r = readSequenceId(raw.sequenceId, "Sequence", message.sequenceId); !r) {
-        return r;
+Result<void> read(const JsonReader&, const RawMessage& raw, SequenceMessage& message) {
+    return readSequenceId(raw.get(Property::SequenceId), "Sequence", message.sequenceId);
+}
+
+/// Reads a message of type M straight into a new element of `out`; on failure the element is
+/// removed again.
+template <class M>
+Result<void> readInto(const JsonReader& reader, const RawMessage& raw,
+                      std::vector<HubMessage>& out) {
+    auto& message = *std::get_if<M>(&out.emplace_back(std::in_place_type<M>));
+    auto r = read(reader, raw, message);
+    if (!r) {
+        out.pop_back();
     }
-    out.emplace_back(message);
-    return {};
+    return r;
 }
 
 /// Writes the JSON object of one message (without the separator).
@@ -607,7 +617,10 @@ private:
         if (data.size() > limits_.maxMessageSize) {
             return tooLarge();
         }
-        pending_.assign(data);
+        // pending_ is empty here: either it was, or its message was just completed.
+        if (!data.empty()) {
+            pending_.assign(data);
+        }
         return {};
     }
 
@@ -623,21 +636,21 @@ private:
         if (root->get(object)) {
             return invalid("a message must be a JSON object");
         }
-        const auto raw = collect(object);
-        if (!raw.type) {
+        const RawMessage raw(object);
+        const auto* typeField = raw.get(Property::Type);
+        if (typeField == nullptr) {
             return invalid("the 'type' property is missing");
         }
         std::int64_t type = 0;
-        switch (raw.type->type()) {
+        switch (typeField->type()) {
         case simdjson::dom::element_type::INT64:
-            type = raw.type->get_int64().value_unsafe();
+            type = typeField->get_int64().value_unsafe();
             break;
         case simdjson::dom::element_type::UINT64:
             // Too large for any type we know: an unknown type like any other.
             type = -1;
             break;
-        default:
-            return wrongType("type", "an integer");
+        default: return wrongType("type", "an integer");
         }
         // Newer servers may add message types; like the TypeScript client, skip them.
         if (type < static_cast<std::int64_t>(MessageType::Invocation) ||
@@ -646,15 +659,17 @@ private:
             return {};
         }
         switch (static_cast<MessageType>(type)) {
-        case MessageType::Invocation: return readInvocation(reader_, raw, out);
-        case MessageType::StreamItem: return readStreamItem(reader_, raw, out);
-        case MessageType::Completion: return readCompletion(reader_, raw, out);
-        case MessageType::StreamInvocation: return readStreamInvocation(reader_, raw, out);
-        case MessageType::CancelInvocation: return readCancelInvocation(raw, out);
-        case MessageType::Ping: out.emplace_back(PingMessage{}); return {};
-        case MessageType::Close: return readClose(raw, out);
-        case MessageType::Ack: return readAck(raw, out);
-        case MessageType::Sequence: return readSequence(raw, out);
+        case MessageType::Invocation: return readInto<InvocationMessage>(reader_, raw, out);
+        case MessageType::StreamItem: return readInto<StreamItemMessage>(reader_, raw, out);
+        case MessageType::Completion: return readInto<CompletionMessage>(reader_, raw, out);
+        case MessageType::StreamInvocation:
+            return readInto<StreamInvocationMessage>(reader_, raw, out);
+        case MessageType::CancelInvocation:
+            return readInto<CancelInvocationMessage>(reader_, raw, out);
+        case MessageType::Ping: return readInto<PingMessage>(reader_, raw, out);
+        case MessageType::Close: return readInto<CloseMessage>(reader_, raw, out);
+        case MessageType::Ack: return readInto<AckMessage>(reader_, raw, out);
+        case MessageType::Sequence: return readInto<SequenceMessage>(reader_, raw, out);
         }
         return fail(ErrorCode::Internal, "Unhandled hub message type.");
     }

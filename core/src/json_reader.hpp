@@ -30,11 +30,18 @@ public:
     Result<simdjson::dom::element> parse(std::string_view text,
                                          std::string_view context = "Invalid JSON");
 
-    /// Builds the Value tree of an element that sits `depth` levels deep (the root is at depth
-    /// 1). It also completes the depth check: simdjson does not count an empty array or object
-    /// as a level, so one may still lie beyond maxDepth; that gives the same error as parse().
-    Result<Value> toValue(simdjson::dom::element element, std::size_t depth,
-                          std::string_view context = "Invalid JSON") const;
+    /// Builds into `out` the Value tree of an element that sits `depth` levels deep (the root is
+    /// at depth 1). It also completes the depth check: simdjson does not count an empty array or
+    /// object as a level, so one may still lie beyond maxDepth; that gives the same error as
+    /// parse(), and leaves `out` unspecified.
+    Result<void> toValue(simdjson::dom::element element, std::size_t depth, Value& out,
+                         std::string_view context = "Invalid JSON") const;
+
+    /// Like toValue() for every item of `array` (items that sit `depth` levels deep), appended to
+    /// `out`: the hot path of hub message arguments, without a Result per item.
+    Result<void> appendValues(simdjson::dom::array array, std::size_t depth,
+                              std::vector<Value>& out,
+                              std::string_view context = "Invalid JSON") const;
 
     std::size_t maxDepth() const noexcept { return maxDepth_; }
 

@@ -102,39 +102,28 @@ Result<void> writeObject(const Value::Object& object, std::string& out, JsonWrit
 
 Result<void> writeJson(const Value& value, std::string& out, JsonWriteMode mode) {
     switch (value.type()) {
-    case Value::Type::Null:
-        out += "null";
-        return {};
-    case Value::Type::Bool:
-        out += *value.getBool() ? "true" : "false";
-        return {};
-    case Value::Type::Int:
-        writeInteger(*value.getInt(), out);
-        return {};
-    case Value::Type::UInt:
-        writeInteger(*value.getUInt(), out);
-        return {};
-    case Value::Type::Double:
-        return writeDouble(*value.getDouble(), out, mode);
-    case Value::Type::String:
-        return writeJsonString(*value.getString(), out, mode);
+    case Value::Type::Null: out += "null"; return {};
+    case Value::Type::Bool: out += *value.getBool() ? "true" : "false"; return {};
+    case Value::Type::Int: writeInteger(*value.getInt(), out); return {};
+    case Value::Type::UInt: writeInteger(*value.getUInt(), out); return {};
+    case Value::Type::Double: return writeDouble(*value.getDouble(), out, mode);
+    case Value::Type::String: return writeJsonString(*value.getString(), out, mode);
     case Value::Type::Binary:
         // Base64 never needs escaping.
         out += '"';
         out += base64Encode(*value.getBytes());
         out += '"';
         return {};
-    case Value::Type::Array:
-        return writeArray(*value.getArray(), out, mode);
-    case Value::Type::Object:
-        return writeObject(*value.getObject(), out, mode);
+    case Value::Type::Array: return writeArray(*value.getArray(), out, mode);
+    case Value::Type::Object: return writeObject(*value.getObject(), out, mode);
     }
     return fail(ErrorCode::Internal, "Unknown value type.");
 }
 
 Result<void> writeJsonString(std::string_view text, std::string& out, JsonWriteMode mode) {
     if (mode == JsonWriteMode::Strict && !simdjson::validate_utf8(text.data(), text.size())) {
-        return fail(ErrorCode::InvalidArgument, "JSON cannot carry a string that is not valid UTF-8.");
+        return fail(ErrorCode::InvalidArgument,
+                    "JSON cannot carry a string that is not valid UTF-8.");
     }
     out += '"';
     // Copy runs of plain characters in one go: most strings need no escaping at all.

@@ -46,8 +46,7 @@ Result<void> readString(element value, std::string_view name, std::optional<std:
     return {};
 }
 
-Result<void> readStringArray(element value, std::string_view name,
-                             std::vector<std::string>& out) {
+Result<void> readStringArray(element value, std::string_view name, std::vector<std::string>& out) {
     simdjson::dom::array array;
     if (value.get(array)) {
         return wrongType(name, "an array of strings");

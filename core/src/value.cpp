@@ -26,60 +26,52 @@ std::optional<bool> Value::getBool() const noexcept {
 
 std::optional<std::int64_t> Value::getInt() const noexcept {
     switch (type()) {
-    case Type::Int:
-        return std::get<std::int64_t>(storage_);
+    case Type::Int: return *std::get_if<std::int64_t>(&storage_);
     case Type::UInt: {
-        const auto u = std::get<std::uint64_t>(storage_);
+        const auto u = *std::get_if<std::uint64_t>(&storage_);
         if (u <= static_cast<std::uint64_t>(INT64_MAX)) {
             return static_cast<std::int64_t>(u);
         }
         return std::nullopt;
     }
     case Type::Double: {
-        const auto d = std::get<double>(storage_);
+        const auto d = *std::get_if<double>(&storage_);
         if (isIntegral(d) && d >= -kTwoPow63 && d < kTwoPow63) {
             return static_cast<std::int64_t>(d);
         }
         return std::nullopt;
     }
-    default:
-        return std::nullopt;
+    default: return std::nullopt;
     }
 }
 
 std::optional<std::uint64_t> Value::getUInt() const noexcept {
     switch (type()) {
     case Type::Int: {
-        const auto i = std::get<std::int64_t>(storage_);
+        const auto i = *std::get_if<std::int64_t>(&storage_);
         if (i >= 0) {
             return static_cast<std::uint64_t>(i);
         }
         return std::nullopt;
     }
-    case Type::UInt:
-        return std::get<std::uint64_t>(storage_);
+    case Type::UInt: return *std::get_if<std::uint64_t>(&storage_);
     case Type::Double: {
-        const auto d = std::get<double>(storage_);
+        const auto d = *std::get_if<double>(&storage_);
         if (isIntegral(d) && d >= 0.0 && d < kTwoPow64) {
             return static_cast<std::uint64_t>(d);
         }
         return std::nullopt;
     }
-    default:
-        return std::nullopt;
+    default: return std::nullopt;
     }
 }
 
 std::optional<double> Value::getDouble() const noexcept {
     switch (type()) {
-    case Type::Int:
-        return static_cast<double>(std::get<std::int64_t>(storage_));
-    case Type::UInt:
-        return static_cast<double>(std::get<std::uint64_t>(storage_));
-    case Type::Double:
-        return std::get<double>(storage_);
-    default:
-        return std::nullopt;
+    case Type::Int: return static_cast<double>(*std::get_if<std::int64_t>(&storage_));
+    case Type::UInt: return static_cast<double>(*std::get_if<std::uint64_t>(&storage_));
+    case Type::Double: return *std::get_if<double>(&storage_);
+    default: return std::nullopt;
     }
 }
 

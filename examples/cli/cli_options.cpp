@@ -11,7 +11,9 @@
 namespace signalr::cli {
 namespace {
 
-Error invalid(std::string message) { return fail(ErrorCode::InvalidArgument, std::move(message)); }
+Error invalid(std::string message) {
+    return fail(ErrorCode::InvalidArgument, std::move(message));
+}
 
 Result<void> applyHeader(CommandLine& line, std::span<const std::string_view> values) {
     auto text = values.front();
@@ -96,19 +98,16 @@ Result<void> applyVersion(CommandLine& line, std::span<const std::string_view>) 
 constexpr std::array kOptions{
     OptionSpec{"--header", "NAME:VALUE", Arity::Value,
                "send this header on every request (repeatable)", applyHeader},
-    OptionSpec{"--token", "TOKEN", Arity::Value, "send 'Authorization: Bearer TOKEN'",
-               applyToken},
+    OptionSpec{"--token", "TOKEN", Arity::Value, "send 'Authorization: Bearer TOKEN'", applyToken},
     OptionSpec{"--skip-negotiation", "", Arity::Flag,
-               "connect the WebSocket directly (give a ws:// URL)",
-               applySkipNegotiation},
+               "connect the WebSocket directly (give a ws:// URL)", applySkipNegotiation},
     OptionSpec{"--timeout", "SECONDS", Arity::Value,
                "exit 2 after this long (default 30; 0 = never)", applyTimeout},
     OptionSpec{"--count", "N", Arity::Value, "listen: exit after printing N calls", applyCount},
     OptionSpec{"--then-invoke", "METHOD [JSON_ARG...]", Arity::Rest,
-               "listen: then invoke METHOD (takes the rest)",
-               applyThenInvoke},
-    OptionSpec{"--verbose", "", Arity::Flag,
-               "log connection events and protocol frames to stderr", applyVerbose},
+               "listen: then invoke METHOD (takes the rest)", applyThenInvoke},
+    OptionSpec{"--verbose", "", Arity::Flag, "log connection events and protocol frames to stderr",
+               applyVerbose},
     OptionSpec{"--help", "", Arity::Flag, "show this help", applyHelp},
     OptionSpec{"--version", "", Arity::Flag, "show the version", applyVersion},
 };
@@ -198,7 +197,9 @@ Result<void> applyPositionals(CliOptions& options, std::span<const std::string_v
 
 } // namespace
 
-std::span<const OptionSpec> optionTable() { return kOptions; }
+std::span<const OptionSpec> optionTable() {
+    return kOptions;
+}
 
 Result<CommandLine> parseCommandLine(std::span<const std::string_view> args) {
     CommandLine line;

@@ -13,9 +13,9 @@ Result<Arguments> parseJsonArguments(std::span<const std::string_view> words) {
         auto value = parseJson(word);
         if (!value) {
             // Bare words are the usual mistake: the shell ate the quotes of a JSON string.
-            return fail(ErrorCode::InvalidArgument,
-                        "argument '" + std::string(word) + "' is not JSON (" +
-                            value.error().message + "); quote strings like '\"text\"'");
+            return fail(ErrorCode::InvalidArgument, "argument '" + std::string(word) +
+                                                        "' is not JSON (" + value.error().message +
+                                                        "); quote strings like '\"text\"'");
         }
         arguments.push_back(std::move(value).value());
     }

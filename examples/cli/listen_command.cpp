@@ -16,14 +16,13 @@ ExitCode runListen(const CliOptions& options) {
     // Before the connection exists, so its threads inherit the blocked signals.
     InterruptWatcher interrupts([outcome] { outcome->onInterrupt(); });
 
-    auto connection = openConnection(options, deadline, [&](HubConnection& connection) {
+    auto connection = openConnection(options, deadline, [&](HubConnection& hub) {
         for (const auto& target : options.listenTargets) {
-            connection.on(target, [outcome, target](const Arguments& arguments) {
+            hub.on(target, [outcome, target](const Arguments& arguments) {
                 outcome->onCall(target, arguments);
             });
         }
-        connection.onClosed(
-            [outcome](const std::optional<Error>& error) { outcome->onClosed(error); });
+        hub.onClosed([outcome](const std::optional<Error>& error) { outcome->onClosed(error); });
     });
     if (!connection) {
         return reportFailure(connection.error(), deadline);
@@ -33,11 +32,9 @@ ExitCode runListen(const CliOptions& options) {
         [&](auto done) {
             outcome->attach(done);
             if (options.thenInvoke) {
-                connection->invoke<void>(options.thenInvoke->method,
-                                         options.thenInvoke->arguments,
-                                         [outcome](Result<void> result) {
-                                             outcome->onInvokeDone(std::move(result));
-                                         });
+                connection->invoke<void>(
+                    options.thenInvoke->method, options.thenInvoke->arguments,
+                    [outcome](Result<void> result) { outcome->onInvokeDone(std::move(result)); });
             }
         },
         deadline.remaining());

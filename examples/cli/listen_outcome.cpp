@@ -24,8 +24,8 @@ void ListenOutcome::onCall(const std::string& target, const Arguments& arguments
         return;
     }
     // Printed under the lock: once the outcome is decided, not one more line may appear.
-    printJsonLine(Value::fromObject({{"target", Value::fromString(target)},
-                                     {"arguments", Value::fromArray(arguments)}}));
+    printJsonLine(Value::fromObject(
+        {{"target", Value::fromString(target)}, {"arguments", Value::fromArray(arguments)}}));
     ++printed_;
     complete(lock, finishIfComplete());
 }
@@ -33,7 +33,17 @@ void ListenOutcome::onCall(const std::string& target, const Arguments& arguments
 void ListenOutcome::onInvokeDone(Result<void> result) {
     std::unique_lock lock(mutex_);
     awaitsInvoke_ = false;
-    complete(lock, result ? finishIfComplete() : finish(std::move(result)));
+    if (result) {
+        complete(lock, finishIfComplete());
+        return;
+    }
+    auto code = result.error().code;
+    // The invoked method may end the connection itself (CloseMe): then the close, which
+    // follows, decides the outcome, as it does for a connection that ends by itself.
+    if (code == ErrorCode::ServerClosed || code == ErrorCode::ConnectionLost) {
+        return;
+    }
+    complete(lock, finish(std::move(result)));
 }
 
 void ListenOutcome::onClosed(const std::optional<Error>& error) {
@@ -46,9 +56,9 @@ void ListenOutcome::onClosed(const std::optional<Error>& error) {
         failure.message = "connection closed: " + failure.message;
         result = std::move(failure);
     } else if (count_ && printed_ < *count_) {
-        result = fail(ErrorCode::ConnectionLost,
-                      "connection closed after " + std::to_string(printed_) + " of " +
-                          std::to_string(*count_) + " calls");
+        result =
+            fail(ErrorCode::ConnectionLost, "connection closed after " + std::to_string(printed_) +
+                                                " of " + std::to_string(*count_) + " calls");
     }
     complete(lock, finish(std::move(result)));
 }

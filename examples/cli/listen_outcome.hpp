@@ -28,7 +28,8 @@ public:
     /// A server call to a listened method: printed as {"target":..,"arguments":[..]}, unless
     /// the listen is over.
     void onCall(const std::string& target, const Arguments& arguments);
-    /// The --then-invoke call finished; an error ends the listen with it.
+    /// The --then-invoke call finished; an error ends the listen with it, unless the
+    /// connection closed (then onClosed decides).
     void onInvokeDone(Result<void> result);
     /// The connection closed; a clean server close ends a listen without --count successfully.
     void onClosed(const std::optional<Error>& error);

@@ -28,25 +28,16 @@ int main(int argc, char** argv) {
     case Action::ShowVersion:
         std::puts(versionText().c_str());
         return static_cast<int>(ExitCode::Success);
-    case Action::Run:
-        break;
+    case Action::Run: break;
     }
 
     const auto& options = line->options;
     ExitCode code = ExitCode::Failure;
     switch (options.command) {
-    case Command::Invoke:
-        code = runInvoke(options);
-        break;
-    case Command::Send:
-        code = runSend(options);
-        break;
-    case Command::Stream:
-        code = runStream(options);
-        break;
-    case Command::Listen:
-        code = runListen(options);
-        break;
+    case Command::Invoke: code = runInvoke(options); break;
+    case Command::Send: code = runSend(options); break;
+    case Command::Stream: code = runStream(options); break;
+    case Command::Listen: code = runListen(options); break;
     }
     return static_cast<int>(code);
 }

@@ -18,7 +18,9 @@ void writeLine(std::FILE* stream, std::string line) {
 
 } // namespace
 
-void printJsonLine(const Value& value) { writeLine(stdout, toJson(value)); }
+void printJsonLine(const Value& value) {
+    writeLine(stdout, toJson(value));
+}
 
 void printError(const Error& error) {
     if (error.code == ErrorCode::HubError && !error.serverMessage.empty()) {
@@ -28,8 +30,12 @@ void printError(const Error& error) {
     }
 }
 
-void printError(std::string_view message) { writeLine(stderr, "error: " + std::string(message)); }
+void printError(std::string_view message) {
+    writeLine(stderr, "error: " + std::string(message));
+}
 
-void printNote(std::string_view message) { writeLine(stderr, std::string(message)); }
+void printNote(std::string_view message) {
+    writeLine(stderr, std::string(message));
+}
 
 } // namespace signalr::cli

@@ -11,9 +11,7 @@ ExitCode runSend(const CliOptions& options) {
         return reportFailure(connection.error(), deadline);
     }
     auto sent = signalr::wait(
-        [&](auto done) {
-            connection->send(options.call.method, options.call.arguments, done);
-        },
+        [&](auto done) { connection->send(options.call.method, options.call.arguments, done); },
         deadline.remaining());
     if (!sent) {
         auto code = reportFailure(sent.error(), deadline);

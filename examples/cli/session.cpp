@@ -45,8 +45,7 @@ Result<HubConnection> openConnection(const CliOptions& options, const Deadline& 
         prepare(connection);
     }
 
-    auto started =
-        signalr::wait([&](auto done) { connection.start(done); }, deadline.remaining());
+    auto started = signalr::wait([&](auto done) { connection.start(done); }, deadline.remaining());
     if (!started) {
         auto error = std::move(started).error();
         if (error.code != ErrorCode::Timeout || !deadline.expired()) {

@@ -69,6 +69,8 @@ std::string usageText() {
     return out;
 }
 
-std::string versionText() { return std::string("signalr-cli ") + SIGNALR_CLI_VERSION; }
+std::string versionText() {
+    return std::string("signalr-cli ") + SIGNALR_CLI_VERSION;
+}
 
 } // namespace signalr::cli

@@ -148,7 +148,9 @@ bool ChildProcess::writeStdin(std::string_view text) {
     return text.empty();
 }
 
-void ChildProcess::closeStdin() { closeFd(stdin_); }
+void ChildProcess::closeStdin() {
+    closeFd(stdin_);
+}
 
 void ChildProcess::signal(int signalNumber) {
     if (!exited_) {

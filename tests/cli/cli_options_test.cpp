@@ -15,7 +15,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-Result<CommandLine> parse(std::vector<std::string_view> args) { return parseCommandLine(args); }
+Result<CommandLine> parse(std::vector<std::string_view> args) {
+    return parseCommandLine(args);
+}
 
 TEST(CliOptionsParse, InvokeWithJsonArguments) {
     auto line = parse({"invoke", "http://h/hub", "Add", "1", "-2", R"({"a":[true,null]})"});
@@ -59,8 +61,8 @@ TEST(CliOptionsParse, HeaderValueMayContainColons) {
 }
 
 TEST(CliOptionsParse, ListenWithCountAndThenInvokeTakingTheRest) {
-    auto line = parse({"listen", "u", "A,B", "--count", "2", "--then-invoke", "CallMeBack",
-                       R"("A")", "[1]"});
+    auto line = parse(
+        {"listen", "u", "A,B", "--count", "2", "--then-invoke", "CallMeBack", R"("A")", "[1]"});
     ASSERT_TRUE(line) << line.error().message;
     const auto& options = line->options;
     EXPECT_EQ(options.command, Command::Listen);

@@ -18,7 +18,9 @@ using namespace std::chrono_literals;
 
 const std::string kCli = SIGNALR_CLI_PATH;
 
-std::string hubUrl(const std::string& path = "/hub") { return hubBaseUrl() + path; }
+std::string hubUrl(const std::string& path = "/hub") {
+    return hubBaseUrl() + path;
+}
 
 /// Runs signalr-cli with `args`; the CLI's own --timeout is what a test exercises, this
 /// bound only keeps a hung CLI from hanging the suite.
@@ -37,7 +39,9 @@ void expectOutput(const ProcessResult& result, const std::string& out) {
 
 // ---- invoke ---------------------------------------------------------------------------------
 
-TEST(CliInvoke, AddPrintsTheSum) { expectOutput(cli({"invoke", hubUrl(), "Add", "1", "2"}), "3\n"); }
+TEST(CliInvoke, AddPrintsTheSum) {
+    expectOutput(cli({"invoke", hubUrl(), "Add", "1", "2"}), "3\n");
+}
 
 TEST(CliInvoke, EchoKeepsIntegersBeyondDoublePrecision) {
     expectOutput(cli({"invoke", hubUrl(), "Echo", "9007199254740993"}), "9007199254740993\n");
@@ -53,7 +57,9 @@ TEST(CliInvoke, EchoStringPrintsAJsonString) {
     expectOutput(cli({"invoke", hubUrl(), "EchoString", R"("hello")"}), "\"hello\"\n");
 }
 
-TEST(CliInvoke, VoidMethodPrintsNull) { expectOutput(cli({"invoke", hubUrl(), "Void"}), "null\n"); }
+TEST(CliInvoke, VoidMethodPrintsNull) {
+    expectOutput(cli({"invoke", hubUrl(), "Void"}), "null\n");
+}
 
 TEST(CliInvoke, HubErrorExitsOneWithTheServersMessage) {
     auto result = cli({"invoke", hubUrl(), "Throw", R"("boom")"});
@@ -135,13 +141,62 @@ TEST(CliListen, FailingThenInvokeExitsOne) {
     EXPECT_NE(result.err.find("nope"), std::string::npos) << result.err;
 }
 
-TEST(CliListen, WithoutCountRunsUntilSigintAndExitsZero) {
+TEST(CliListen, WithoutCountEndsCleanlyWhenTheServerCloses) {
+    expectOutput(
+        cli({"listen", hubUrl(), "Broadcast", "--then-invoke", "CloseMe", "null", "false"}), "");
+}
+
+TEST(CliListen, ServerCloseWithAnErrorExitsTwo) {
+    auto result =
+        cli({"listen", hubUrl(), "Broadcast", "--then-invoke", "CloseMe", R"("bye")", "false"});
+    EXPECT_EQ(result.exitCode, 2);
+    EXPECT_EQ(result.out, "");
+    EXPECT_NE(result.err.find("bye"), std::string::npos) << result.err;
+}
+
+TEST(CliListen, CloseBeforeCountCallsExitsTwo) {
+    auto result = cli({"listen", hubUrl(), "Broadcast", "--count", "2", "--then-invoke", "CloseMe",
+                       "null", "false"});
+    EXPECT_EQ(result.exitCode, 2);
+    EXPECT_NE(result.err.find("0 of 2"), std::string::npos) << result.err;
+}
+
+TEST(CliListen, TimeoutBoundsAListenWithoutCount) {
+    auto result = cli({"listen", hubUrl(), "Broadcast", "--timeout", "0.5"});
+    EXPECT_EQ(result.exitCode, 2);
+    EXPECT_EQ(result.out, "");
+    EXPECT_NE(result.err.find("timed out"), std::string::npos) << result.err;
+    EXPECT_LT(result.elapsed, 5s);
+}
+
+TEST(CliListen, WithoutCountPrintsLiveAndExitsZeroOnSigint) {
+    std::string error;
+    auto child = ChildProcess::spawn(
+        {kCli, "listen", hubUrl(), "Seq", "--timeout", "0", "--then-invoke", "Sequence", "2"},
+        error);
+    ASSERT_TRUE(child) << error;
+    child->closeStdin();
+    // Each line must reach the pipe as it happens, not when the program exits.
+    const std::string expected = R"({"target":"Seq","arguments":[1]})"
+                                 "\n"
+                                 R"({"target":"Seq","arguments":[2]})"
+                                 "\n";
+    ASSERT_TRUE(child->waitForStdout(expected, 20s)) << child->out() << child->err();
+    child->signal(SIGINT);
+    auto result = child->wait(10s);
+    EXPECT_FALSE(result.timedOut);
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(result.out, expected);
+    EXPECT_EQ(result.err, "");
+}
+
+TEST(CliListen, SigtermAlsoEndsAListenCleanly) {
     std::string error;
     auto child = ChildProcess::spawn({kCli, "listen", hubUrl(), "Broadcast", "--verbose"}, error);
     ASSERT_TRUE(child) << error;
     child->closeStdin();
     ASSERT_TRUE(child->waitForStderr("connected to", 20s)) << child->err();
-    child->signal(SIGINT);
+    child->signal(SIGTERM);
     auto result = child->wait(10s);
     EXPECT_FALSE(result.timedOut);
     EXPECT_EQ(result.exitCode, 0) << result.err;
@@ -246,8 +301,8 @@ TEST(CliHelp, HelpGoesToStdoutAndExitsZero) {
     auto result = cli({"--help"});
     EXPECT_EQ(result.exitCode, 0);
     EXPECT_EQ(result.out.rfind("Usage: signalr-cli", 0), 0U) << result.out;
-    for (const char* option : {"--header", "--token", "--skip-negotiation", "--timeout",
-                               "--count", "--then-invoke", "--verbose", "--version"}) {
+    for (const char* option : {"--header", "--token", "--skip-negotiation", "--timeout", "--count",
+                               "--then-invoke", "--verbose", "--version"}) {
         EXPECT_NE(result.out.find(option), std::string::npos) << option;
     }
     EXPECT_EQ(result.err, "");

@@ -40,7 +40,9 @@ private:
 
 } // namespace
 
-const std::string& hubBaseUrl() { return baseUrl; }
+const std::string& hubBaseUrl() {
+    return baseUrl;
+}
 
 int unusedLoopbackPort() {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -67,8 +67,7 @@ std::vector<Vector> vectors() {
                            .target = "Add",
                            .arguments = {Value::fromInt(1), Value::fromInt(2)}},
          R"({"type":1,"invocationId":"1","target":"Add","arguments":[1,2]})"s + kRs},
-        {"InvocationWithoutArguments",
-         InvocationMessage{.invocationId = "7", .target = "Now"},
+        {"InvocationWithoutArguments", InvocationMessage{.invocationId = "7", .target = "Now"},
          R"({"type":1,"invocationId":"7","target":"Now","arguments":[]})"s + kRs},
         {"InvocationWithStreamIds",
          InvocationMessage{.invocationId = "2", .target = "Upload", .streamIds = {"3", "4"}},
@@ -84,7 +83,8 @@ std::vector<Vector> vectors() {
          R"({"type":1,"headers":{"a":"1","b":"x \"y\""},"target":"T","arguments":[null,true,1.5,"s",{"k":[-1]}]})"s +
              kRs},
         {"StreamItem",
-         StreamItemMessage{.invocationId = "1", .item = Value::fromObject({{"x", Value::fromInt(1)}})},
+         StreamItemMessage{.invocationId = "1",
+                           .item = Value::fromObject({{"x", Value::fromInt(1)}})},
          R"({"type":2,"invocationId":"1","item":{"x":1}})"s + kRs},
         {"StreamItemNull", StreamItemMessage{.invocationId = "1", .item = Value()},
          R"({"type":2,"invocationId":"1","item":null})"s + kRs},
@@ -100,7 +100,8 @@ std::vector<Vector> vectors() {
         {"ErrorCompletion", CompletionMessage{.invocationId = "1", .error = "boom"},
          R"({"type":3,"invocationId":"1","error":"boom"})"s + kRs},
         {"CompletionWithHeaders",
-         CompletionMessage{.headers = {{"x", ""}}, .invocationId = "2", .result = Value::fromString("ok")},
+         CompletionMessage{
+             .headers = {{"x", ""}}, .invocationId = "2", .result = Value::fromString("ok")},
          R"({"type":3,"headers":{"x":""},"invocationId":"2","result":"ok"})"s + kRs},
         {"StreamInvocation",
          StreamInvocationMessage{.invocationId = "5",
@@ -108,10 +109,8 @@ std::vector<Vector> vectors() {
                                  .arguments = {Value::fromInt(10), Value::fromInt(500)}},
          R"({"type":4,"invocationId":"5","target":"Counter","arguments":[10,500]})"s + kRs},
         {"StreamInvocationWithStreamIdsAndHeaders",
-         StreamInvocationMessage{.headers = {{"k", "v"}},
-                                 .invocationId = "5",
-                                 .target = "Echo",
-                                 .streamIds = {"6"}},
+         StreamInvocationMessage{
+             .headers = {{"k", "v"}}, .invocationId = "5", .target = "Echo", .streamIds = {"6"}},
          R"({"type":4,"headers":{"k":"v"},"invocationId":"5","target":"Echo","arguments":[],"streamIds":["6"]})"s +
              kRs},
         {"CancelInvocation", CancelInvocationMessage{.invocationId = "5"},
@@ -131,15 +130,17 @@ std::vector<Vector> vectors() {
          R"({"type":8,"sequenceId":9223372036854775807})"s + kRs},
         {"Sequence", SequenceMessage{.sequenceId = 1}, R"({"type":9,"sequenceId":1})"s + kRs},
         {"UnicodeAndEscapes",
-         InvocationMessage{.target = "Say",
-                           .arguments = {Value::fromString("h\xC3\xA9 \"q\"\n\\ \xF0\x9F\x98\x80")}},
+         InvocationMessage{
+             .target = "Say",
+             .arguments = {Value::fromString("h\xC3\xA9 \"q\"\n\\ \xF0\x9F\x98\x80")}},
          "{\"type\":1,\"target\":\"Say\",\"arguments\":[\"h\xC3\xA9 \\\"q\\\"\\n\\\\ \xF0\x9F\x98\x80\"]}"s +
              kRs},
         {"BigNumbers",
          InvocationMessage{.target = "N",
-                           .arguments = {Value::fromInt(9007199254740993), Value::fromInt(INT64_MIN),
-                                         Value::fromUInt(UINT64_MAX), Value::fromDouble(0.1),
-                                         Value::fromDouble(-0.0), Value::fromDouble(1e300)}},
+                           .arguments = {Value::fromInt(9007199254740993),
+                                         Value::fromInt(INT64_MIN), Value::fromUInt(UINT64_MAX),
+                                         Value::fromDouble(0.1), Value::fromDouble(-0.0),
+                                         Value::fromDouble(1e300)}},
          R"({"type":1,"target":"N","arguments":[9007199254740993,-9223372036854775808,18446744073709551615,0.1,-0.0,1e+300]})"s +
              kRs},
     };
@@ -158,7 +159,9 @@ TEST_P(JsonHubProtocolVectorTest, ParsesExactText) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllMessageTypes, JsonHubProtocolVectorTest, testing::ValuesIn(vectors()),
-                         [](const testing::TestParamInfo<Vector>& info) { return info.param.name; });
+                         [](const testing::TestParamInfo<Vector>& info) {
+                             return info.param.name;
+                         });
 
 TEST(JsonHubProtocolTest, Identity) {
     const auto protocol = makeJsonHubProtocol();
@@ -192,20 +195,23 @@ TEST(JsonHubProtocolTest, WriteFailsOnNonFiniteNumbersAndLeavesOutputUnchanged) 
     for (const double d : {std::nan(""), HUGE_VAL, -HUGE_VAL}) {
         std::string out = "keep";
         const auto written = protocol->write(
-            InvocationMessage{.target = "T",
-                              .arguments = {Value::fromInt(1), Value::fromArray({Value::fromDouble(d)})}},
+            InvocationMessage{
+                .target = "T",
+                .arguments = {Value::fromInt(1), Value::fromArray({Value::fromDouble(d)})}},
             out);
         ASSERT_FALSE(written.ok());
         EXPECT_EQ(written.error().code, ErrorCode::InvalidArgument);
         EXPECT_EQ(out, "keep");
     }
     std::string out;
-    EXPECT_FALSE(protocol
-                     ->write(CompletionMessage{.invocationId = "1", .result = Value::fromDouble(NAN)},
-                             out)
-                     .ok());
     EXPECT_FALSE(
-        protocol->write(StreamItemMessage{.invocationId = "1", .item = Value::fromDouble(INFINITY)}, out)
+        protocol
+            ->write(CompletionMessage{.invocationId = "1", .result = Value::fromDouble(NAN)}, out)
+            .ok());
+    EXPECT_FALSE(
+        protocol
+            ->write(StreamItemMessage{.invocationId = "1", .item = Value::fromDouble(INFINITY)},
+                    out)
             .ok());
     EXPECT_EQ(out, "");
 }
@@ -213,13 +219,14 @@ TEST(JsonHubProtocolTest, WriteFailsOnNonFiniteNumbersAndLeavesOutputUnchanged) 
 TEST(JsonHubProtocolTest, WriteFailsOnInvalidUtf8) {
     const auto protocol = makeJsonHubProtocol();
     std::string out;
-    const auto written =
-        protocol->write(InvocationMessage{.target = "T", .arguments = {Value::fromString("\xFF")}}, out);
+    const auto written = protocol->write(
+        InvocationMessage{.target = "T", .arguments = {Value::fromString("\xFF")}}, out);
     ASSERT_FALSE(written.ok());
     EXPECT_EQ(written.error().code, ErrorCode::InvalidArgument);
     EXPECT_FALSE(protocol->write(InvocationMessage{.target = "\xC3"}, out).ok());
     EXPECT_FALSE(
-        protocol->write(CancelInvocationMessage{.headers = {{"k", "\xFE"}}, .invocationId = "1"}, out)
+        protocol
+            ->write(CancelInvocationMessage{.headers = {{"k", "\xFE"}}, .invocationId = "1"}, out)
             .ok());
     EXPECT_EQ(out, "");
 }
@@ -235,20 +242,22 @@ TEST(JsonHubProtocolTest, WriteRefusesCompletionWithResultAndError) {
 }
 
 TEST(JsonHubProtocolTest, ParsesPropertiesInAnyOrderAndIgnoresUnknownOnes) {
-    const auto messages = parseAll(
-        "{\"arguments\":[1],\"extra\":{\"deep\":[1,2]},\"target\":\"T\",\"invocationId\":\"3\",\"type\":1}\x1e"
-        " { \"type\" : 6 , \"foo\" : null } \x1e");
+    const auto messages = parseAll("{\"arguments\":[1],\"extra\":{\"deep\":[1,2]},\"target\":\"T\","
+                                   "\"invocationId\":\"3\",\"type\":1}\x1e"
+                                   " { \"type\" : 6 , \"foo\" : null } \x1e");
     ASSERT_EQ(messages.size(), 2u);
-    EXPECT_EQ(messages[0], HubMessage(InvocationMessage{
-                               .invocationId = "3", .target = "T", .arguments = {Value::fromInt(1)}}));
+    EXPECT_EQ(messages[0],
+              HubMessage(InvocationMessage{
+                  .invocationId = "3", .target = "T", .arguments = {Value::fromInt(1)}}));
     EXPECT_EQ(messages[1], HubMessage(PingMessage{}));
 }
 
 TEST(JsonHubProtocolTest, NullOptionalStringsCountAsAbsent) {
-    const auto messages = parseAll(
-        "{\"type\":1,\"invocationId\":null,\"target\":\"T\",\"arguments\":[],\"streamIds\":null,\"headers\":null}\x1e"
-        "{\"type\":7,\"error\":null,\"allowReconnect\":null}\x1e"
-        "{\"type\":3,\"invocationId\":\"1\",\"error\":null,\"result\":2}\x1e");
+    const auto messages =
+        parseAll("{\"type\":1,\"invocationId\":null,\"target\":\"T\",\"arguments\":[],"
+                 "\"streamIds\":null,\"headers\":null}\x1e"
+                 "{\"type\":7,\"error\":null,\"allowReconnect\":null}\x1e"
+                 "{\"type\":3,\"invocationId\":\"1\",\"error\":null,\"result\":2}\x1e");
     ASSERT_EQ(messages.size(), 3u);
     EXPECT_EQ(messages[0], HubMessage(InvocationMessage{.target = "T"}));
     EXPECT_EQ(messages[1], HubMessage(CloseMessage{}));
@@ -257,22 +266,23 @@ TEST(JsonHubProtocolTest, NullOptionalStringsCountAsAbsent) {
 }
 
 TEST(JsonHubProtocolTest, ParsesExplicitFalseAllowReconnectAndEmptyHeaders) {
-    const auto messages = parseAll(
-        "{\"type\":7,\"allowReconnect\":false}\x1e"
-        "{\"type\":5,\"invocationId\":\"1\",\"headers\":{}}\x1e");
+    const auto messages = parseAll("{\"type\":7,\"allowReconnect\":false}\x1e"
+                                   "{\"type\":5,\"invocationId\":\"1\",\"headers\":{}}\x1e");
     ASSERT_EQ(messages.size(), 2u);
     EXPECT_EQ(messages[0], HubMessage(CloseMessage{}));
     EXPECT_EQ(messages[1], HubMessage(CancelInvocationMessage{.invocationId = "1"}));
 }
 
 TEST(JsonHubProtocolTest, LastDuplicatePropertyWins) {
-    const auto messages = parseAll("{\"type\":5,\"invocationId\":\"1\",\"invocationId\":\"2\"}\x1e");
+    const auto messages =
+        parseAll("{\"type\":5,\"invocationId\":\"1\",\"invocationId\":\"2\"}\x1e");
     ASSERT_EQ(messages.size(), 1u);
     EXPECT_EQ(messages[0], HubMessage(CancelInvocationMessage{.invocationId = "2"}));
 }
 
 TEST(JsonHubProtocolTest, IgnoresPropertiesTheTypeDoesNotUse) {
-    const auto messages = parseAll("{\"type\":6,\"invocationId\":5,\"headers\":7,\"target\":[]}\x1e");
+    const auto messages =
+        parseAll("{\"type\":6,\"invocationId\":5,\"headers\":7,\"target\":[]}\x1e");
     ASSERT_EQ(messages.size(), 1u);
     EXPECT_EQ(messages[0], HubMessage(PingMessage{}));
 }
@@ -282,9 +292,9 @@ std::string threeMessages() {
                                    .target = "Echo",
                                    .arguments = {Value::fromString("h\xC3\xA9llo \xF0\x9F\x98\x80"),
                                                  Value::fromInt(9007199254740993)}}) +
-           write(CompletionMessage{.headers = {{"k", "v"}}, .invocationId = "1", .result = Value()}) +
-           write(PingMessage{}) +
-           write(CloseMessage{.error = "bye", .allowReconnect = true});
+           write(
+               CompletionMessage{.headers = {{"k", "v"}}, .invocationId = "1", .result = Value()}) +
+           write(PingMessage{}) + write(CloseMessage{.error = "bye", .allowReconnect = true});
 }
 
 TEST(JsonHubProtocolTest, SeveralMessagesInOneFrame) {
@@ -362,18 +372,18 @@ TEST(JsonHubProtocolTest, ResetDropsThePartialMessage) {
 TEST(JsonHubProtocolTest, UnknownTypesAreSkippedAndCounted) {
     const auto protocol = makeJsonHubProtocol();
     std::vector<HubMessage> out;
-    const auto parsed = protocol->parse(
-        "{\"type\":10}\x1e"
-        "{\"type\":6}\x1e"
-        "{\"type\":0,\"foo\":1}\x1e"
-        "{\"type\":-1}\x1e"
-        "{\"type\":42,\"target\":5,\"arguments\":{}}\x1e"
-        // 2^32 + 1 must not wrap around to an Invocation.
-        "{\"type\":4294967297,\"target\":\"T\",\"arguments\":[]}\x1e"
-        "{\"type\":9223372036854775807}\x1e"
-        "{\"type\":18446744073709551615}\x1e"
-        "{\"type\":5,\"invocationId\":\"1\"}\x1e",
-        out);
+    const auto parsed =
+        protocol->parse("{\"type\":10}\x1e"
+                        "{\"type\":6}\x1e"
+                        "{\"type\":0,\"foo\":1}\x1e"
+                        "{\"type\":-1}\x1e"
+                        "{\"type\":42,\"target\":5,\"arguments\":{}}\x1e"
+                        // 2^32 + 1 must not wrap around to an Invocation.
+                        "{\"type\":4294967297,\"target\":\"T\",\"arguments\":[]}\x1e"
+                        "{\"type\":9223372036854775807}\x1e"
+                        "{\"type\":18446744073709551615}\x1e"
+                        "{\"type\":5,\"invocationId\":\"1\"}\x1e",
+                        out);
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
     ASSERT_EQ(out.size(), 2u);
     EXPECT_EQ(out[0], HubMessage(PingMessage{}));
@@ -408,12 +418,14 @@ std::vector<Malformed> malformed() {
          "'arguments' must be an array"},
         {"ArgumentsNull", "{\"type\":1,\"target\":\"T\",\"arguments\":null}",
          "'arguments' must be an array"},
-        {"InvocationIdAsNumber", "{\"type\":1,\"invocationId\":1,\"target\":\"T\",\"arguments\":[]}",
+        {"InvocationIdAsNumber",
+         "{\"type\":1,\"invocationId\":1,\"target\":\"T\",\"arguments\":[]}",
          "'invocationId' must be a string"},
-        {"StreamIdsNotStrings",
-         "{\"type\":1,\"target\":\"T\",\"arguments\":[],\"streamIds\":[1]}", "'streamIds'"},
-        {"StreamIdsNotArray", "{\"type\":4,\"invocationId\":\"1\",\"target\":\"T\",\"arguments\":[],"
-                              "\"streamIds\":\"1\"}",
+        {"StreamIdsNotStrings", "{\"type\":1,\"target\":\"T\",\"arguments\":[],\"streamIds\":[1]}",
+         "'streamIds'"},
+        {"StreamIdsNotArray",
+         "{\"type\":4,\"invocationId\":\"1\",\"target\":\"T\",\"arguments\":[],"
+         "\"streamIds\":\"1\"}",
          "'streamIds'"},
         {"HeaderWithNumber", "{\"type\":1,\"target\":\"T\",\"arguments\":[],\"headers\":{\"a\":1}}",
          "header 'a'"},
@@ -451,8 +463,8 @@ std::vector<Malformed> malformed() {
         {"TruncatedUtf8", "{\"type\":1,\"target\":\"T\",\"arguments\":[\"\xE2\x82\"]}", "UTF-8"},
         {"ControlCharacterInString", "{\"type\":1,\"target\":\"a\nb\",\"arguments\":[]}",
          "control character"},
-        {"TooDeep",
-         "{\"type\":1,\"target\":\"T\",\"arguments\":" + nestedArrays(64) + "}", "deeper than 64"},
+        {"TooDeep", "{\"type\":1,\"target\":\"T\",\"arguments\":" + nestedArrays(64) + "}",
+         "deeper than 64"},
         {"HugeUnbalanced", std::string(5 * 1024 * 1024, '['), "Invalid JSON hub message"},
         {"TrailingGarbage", "{\"type\":6} x", "Invalid JSON hub message"},
     };
@@ -499,7 +511,8 @@ TEST(JsonHubProtocolTest, CustomDepthLimit) {
     const auto protocol = makeJsonHubProtocol(limits);
     std::vector<HubMessage> out;
     ASSERT_TRUE(protocol->parse("{\"type\":1,\"target\":\"T\",\"arguments\":[[]]}\x1e", out).ok());
-    EXPECT_FALSE(protocol->parse("{\"type\":1,\"target\":\"T\",\"arguments\":[[[]]]}\x1e", out).ok());
+    EXPECT_FALSE(
+        protocol->parse("{\"type\":1,\"target\":\"T\",\"arguments\":[[[]]]}\x1e", out).ok());
 }
 
 TEST(JsonHubProtocolTest, ErrorsAreStickyUntilReset) {
@@ -560,22 +573,24 @@ TEST(JsonHubProtocolTest, MessageSizeLimitAppliesWhateverTheFraming) {
 
 TEST(JsonHubProtocolTest, LargeMessageThenSmallOnes) {
     // Exercises the reader's buffer growth and shrinking.
-    std::string big = "{\"type\":1,\"target\":\"T\",\"arguments\":[\"" + std::string(3 * 1024 * 1024, 'a') +
-                      "\"]}" + kRs;
+    std::string big = "{\"type\":1,\"target\":\"T\",\"arguments\":[\"" +
+                      std::string(3 * 1024 * 1024, 'a') + "\"]}" + kRs;
     const auto protocol = makeJsonHubProtocol();
     std::vector<HubMessage> out;
     ASSERT_TRUE(protocol->parse(big, out).ok());
     ASSERT_TRUE(protocol->parse("{\"type\":6}\x1e", out).ok());
     ASSERT_TRUE(protocol->parse(big, out).ok());
     ASSERT_EQ(out.size(), 3u);
-    EXPECT_EQ(std::get<InvocationMessage>(out[2]).arguments[0].getString()->size(), 3u * 1024 * 1024);
+    EXPECT_EQ(std::get<InvocationMessage>(out[2]).arguments[0].getString()->size(),
+              3u * 1024 * 1024);
 }
 
 TEST(JsonHubProtocolTest, ParserIsReusedAcrossManyMessages) {
     const auto protocol = makeJsonHubProtocol();
     std::vector<HubMessage> out;
     for (int i = 0; i < 1000; ++i) {
-        const auto text = write(StreamItemMessage{.invocationId = std::to_string(i), .item = Value::fromInt(i)});
+        const auto text =
+            write(StreamItemMessage{.invocationId = std::to_string(i), .item = Value::fromInt(i)});
         ASSERT_TRUE(protocol->parse(text, out).ok());
     }
     ASSERT_EQ(out.size(), 1000u);

@@ -113,8 +113,7 @@ TEST(JsonTest, ParsesScalars) {
 TEST(JsonTest, ParsesContainersInOrder) {
     EXPECT_EQ(parsed(R"({"b":[1,{"c":null}],"a":"x"})"),
               Value::fromObject({
-                  {"b", Value::fromArray({Value::fromInt(1),
-                                          Value::fromObject({{"c", Value()}})})},
+                  {"b", Value::fromArray({Value::fromInt(1), Value::fromObject({{"c", Value()}})})},
                   {"a", Value::fromString("x")},
               }));
 }
@@ -140,8 +139,8 @@ TEST(JsonTest, IntegersKeepAll64Bits) {
 }
 
 TEST(JsonTest, NumbersBeyond64BitsAreErrors) {
-    for (const char* text : {"18446744073709551616", "-9223372036854775809",
-                             "99999999999999999999", "1e400", "-1e400"}) {
+    for (const char* text : {"18446744073709551616", "-9223372036854775809", "99999999999999999999",
+                             "1e400", "-1e400"}) {
         const Error error = parseError(text);
         EXPECT_EQ(error.code, ErrorCode::ProtocolError) << text;
         EXPECT_NE(error.message.find("number"), std::string::npos) << error.message;
@@ -182,8 +181,8 @@ TEST(JsonTest, BinaryReadsBackAsBase64String) {
 }
 
 TEST(JsonTest, InvalidUtf8IsAnError) {
-    for (const char* text : {"\"\xFF\"", "\"\xC3\"", "\"\xC0\xAF\"", "\"\xED\xA0\x80\"",
-                             "{\"\xFE\":1}"}) {
+    for (const char* text :
+         {"\"\xFF\"", "\"\xC3\"", "\"\xC0\xAF\"", "\"\xED\xA0\x80\"", "{\"\xFE\":1}"}) {
         const Error error = parseError(text);
         EXPECT_EQ(error.code, ErrorCode::ProtocolError);
         EXPECT_NE(error.message.find("UTF-8"), std::string::npos) << error.message;
@@ -213,9 +212,9 @@ TEST(JsonTest, HugeUnbalancedInputIsAnErrorNotACrash) {
 }
 
 TEST(JsonTest, MalformedTextIsAnError) {
-    for (const char* text : {"", "   ", "{", "[1,]", "{\"a\"}", "{\"a\":1,}", "01", "1 2", "nul",
-                             "tru", "'x'", "\"unterminated", "{a:1}", "[1]]", "NaN", "Infinity",
-                             "\"a\tb\""}) {
+    for (const char* text :
+         {"", "   ", "{", "[1,]", "{\"a\"}", "{\"a\":1,}", "01", "1 2", "nul", "tru", "'x'",
+          "\"unterminated", "{a:1}", "[1]]", "NaN", "Infinity", "\"a\tb\""}) {
         const auto value = parseJson(text);
         ASSERT_FALSE(value.ok()) << text;
         EXPECT_EQ(value.error().code, ErrorCode::ProtocolError);

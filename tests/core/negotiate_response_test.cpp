@@ -63,7 +63,8 @@ TEST(NegotiateResponseTest, Version0UsesTheConnectionIdAsToken) {
 }
 
 TEST(NegotiateResponseTest, MissingVersionMeansVersion0) {
-    const auto response = parsed(R"({"connectionId":"abc","connectionToken":"ignored","availableTransports":[]})");
+    const auto response =
+        parsed(R"({"connectionId":"abc","connectionToken":"ignored","availableTransports":[]})");
     EXPECT_EQ(response.negotiateVersion, 0);
     EXPECT_EQ(response.connectionToken, "abc");
 }
@@ -71,7 +72,8 @@ TEST(NegotiateResponseTest, MissingVersionMeansVersion0) {
 TEST(NegotiateResponseTest, Redirect) {
     const auto response = parsed(
         R"({"url":"https://svc.service.signalr.net:5001/client/?hub=chat&asrs.op=%2Fchat","accessToken":"eyJ.x.y","availableTransports":[]})");
-    EXPECT_EQ(response.url, "https://svc.service.signalr.net:5001/client/?hub=chat&asrs.op=%2Fchat");
+    EXPECT_EQ(response.url,
+              "https://svc.service.signalr.net:5001/client/?hub=chat&asrs.op=%2Fchat");
     EXPECT_EQ(response.accessToken, "eyJ.x.y");
 }
 
@@ -101,10 +103,11 @@ TEST(NegotiateResponseTest, IgnoresUnknownProperties) {
 TEST(NegotiateResponseTest, ClassicAspNetServerIsDetected) {
     const Error error = failure(
         R"({"Url":"/signalr","ConnectionToken":"X","ConnectionId":"Y","KeepAliveTimeout":20.0,"ProtocolVersion":"1.5"})");
-    EXPECT_EQ(error.message,
-              "Detected a connection attempt to an ASP.NET SignalR Server. This client only supports "
-              "connecting to an ASP.NET Core SignalR Server. See "
-              "https://aka.ms/signalr-core-differences for details.");
+    EXPECT_EQ(
+        error.message,
+        "Detected a connection attempt to an ASP.NET SignalR Server. This client only supports "
+        "connecting to an ASP.NET Core SignalR Server. See "
+        "https://aka.ms/signalr-core-differences for details.");
 }
 
 TEST(NegotiateResponseTest, MissingRequiredProperties) {
@@ -127,27 +130,29 @@ TEST(NegotiateResponseTest, MissingRequiredProperties) {
 }
 
 TEST(NegotiateResponseTest, WrongTypes) {
-    for (const char* body : {
-             R"({"connectionId":5,"availableTransports":[]})",
-             R"({"connectionId":"i","availableTransports":{}})",
-             R"({"connectionId":"i","availableTransports":["WebSockets"]})",
-             R"({"connectionId":"i","availableTransports":[{"transport":1,"transferFormats":[]}]})",
-             R"({"connectionId":"i","availableTransports":[{"transport":"W","transferFormats":"Text"}]})",
-             R"({"connectionId":"i","availableTransports":[{"transport":"W","transferFormats":[1]}]})",
-             R"({"connectionId":"i","negotiateVersion":"1","availableTransports":[]})",
-             R"({"connectionId":"i","negotiateVersion":1.5,"availableTransports":[]})",
-             R"({"connectionId":"i","negotiateVersion":4294967296,"availableTransports":[]})",
-             R"({"connectionId":"i","useStatefulReconnect":"true","availableTransports":[]})",
-             R"({"url":5})",
-             R"({"error":false})",
-         }) {
+    for (
+        const char* body : {
+            R"({"connectionId":5,"availableTransports":[]})",
+            R"({"connectionId":"i","availableTransports":{}})",
+            R"({"connectionId":"i","availableTransports":["WebSockets"]})",
+            R"({"connectionId":"i","availableTransports":[{"transport":1,"transferFormats":[]}]})",
+            R"({"connectionId":"i","availableTransports":[{"transport":"W","transferFormats":"Text"}]})",
+            R"({"connectionId":"i","availableTransports":[{"transport":"W","transferFormats":[1]}]})",
+            R"({"connectionId":"i","negotiateVersion":"1","availableTransports":[]})",
+            R"({"connectionId":"i","negotiateVersion":1.5,"availableTransports":[]})",
+            R"({"connectionId":"i","negotiateVersion":4294967296,"availableTransports":[]})",
+            R"({"connectionId":"i","useStatefulReconnect":"true","availableTransports":[]})",
+            R"({"url":5})",
+            R"({"error":false})",
+        }) {
         const Error error = failure(body);
         EXPECT_NE(error.message.find("must be"), std::string::npos) << error.message;
     }
 }
 
 TEST(NegotiateResponseTest, MalformedJsonGivesTheReason) {
-    for (const char* body : {"", "<html>Not found</html>", "{\"connectionId\":", "{\"a\":\"\xFF\"}"}) {
+    for (const char* body :
+         {"", "<html>Not found</html>", "{\"connectionId\":", "{\"a\":\"\xFF\"}"}) {
         const Error error = failure(body);
         EXPECT_EQ(error.message.rfind("Invalid negotiate response: ", 0), 0u) << error.message;
     }

@@ -37,8 +37,7 @@ TEST(ValueTest, SmallUnsignedIsStoredAsInt) {
     EXPECT_EQ(Value::fromUInt(5).type(), Value::Type::Int);
     EXPECT_EQ(Value::fromUInt(5), Value::fromInt(5));
     EXPECT_EQ(Value::fromUInt(static_cast<std::uint64_t>(INT64_MAX)).type(), Value::Type::Int);
-    EXPECT_EQ(Value::fromUInt(static_cast<std::uint64_t>(INT64_MAX) + 1).type(),
-              Value::Type::UInt);
+    EXPECT_EQ(Value::fromUInt(static_cast<std::uint64_t>(INT64_MAX) + 1).type(), Value::Type::UInt);
 }
 
 TEST(ValueTest, GetBool) {

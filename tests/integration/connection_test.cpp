@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "integration_fixture.hpp"
@@ -103,6 +104,31 @@ TEST_F(ConnectionTest, ARestartUsesAFreshToken) {
     ASSERT_TRUE(second.ok()) << describe(second);
     EXPECT_NE(first.value(), second.value());
     EXPECT_EQ(second.value().rfind("valid-", 0), 0u) << second.value();
+}
+
+// Regression for aspnet/SignalR#2526: the access token never appears in a log line.
+TEST_F(ConnectionTest, TheAccessTokenNeverAppearsInTheLog) {
+    const std::string canary = "valid-CANARY-7f3a9c";
+    auto lines = mailbox<std::string>();
+    auto built = build(hubUrl("/hub-auth?tenant=x"), [&](HubConnectionBuilder& b) {
+        b.withAccessTokenProvider([canary]() -> Result<std::string> {
+             return canary;
+         }).configureLogging(LogLevel::Trace, [lines](LogLevel, std::string_view line) {
+            lines->push(std::string(line));
+        });
+    });
+    ASSERT_TRUE(built.ok()) << describe(built);
+    auto& connection = built.value();
+    ASSERT_TRUE(start(connection).ok());
+    // (Not WhoAmI: its result is the token, and payloads are logged at Trace.)
+    EXPECT_EQ(invoke<int>(connection, "Add", {1, 2}).valueOr(0), 3);
+    ASSERT_TRUE(stop(connection).ok());
+    std::size_t count = 0;
+    while (auto line = lines->tryPop()) {
+        ++count;
+        EXPECT_EQ(line->find("CANARY"), std::string::npos) << "token in the log: " << *line;
+    }
+    EXPECT_GT(count, 5u) << "expected trace output";
 }
 
 TEST_F(ConnectionTest, WithoutATokenStartIsUnauthorized) {

@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -78,6 +79,22 @@ bool waitReadable(int fd, Clock::time_point deadline) {
     }
 }
 
+/// SIGNALR_TEST_LOG=trace|debug|information shows more of the client's log.
+LogLevel testLogLevel() {
+    const char* level = std::getenv("SIGNALR_TEST_LOG");
+    const std::string name = level != nullptr ? level : "";
+    if (name == "trace") {
+        return LogLevel::Trace;
+    }
+    if (name == "debug") {
+        return LogLevel::Debug;
+    }
+    if (name == "information") {
+        return LogLevel::Information;
+    }
+    return LogLevel::Warning;
+}
+
 } // namespace
 
 test::HubProcess* sharedHub() {
@@ -100,7 +117,7 @@ std::string hubUrl(const std::string& path) {
 
 Result<HubConnection> build(const std::string& url, const Configure& configure) {
     HubConnectionBuilder builder;
-    builder.withUrl(url).configureLogging(LogLevel::Warning);
+    builder.withUrl(url).configureLogging(testLogLevel());
     if (configure) {
         configure(builder);
     }
@@ -154,6 +171,19 @@ int processThreadCount() {
         }
     }
     return -1;
+}
+
+int openFileDescriptors() {
+    DIR* fds = ::opendir("/proc/self/fd");
+    if (fds == nullptr) {
+        return -1;
+    }
+    int count = 0;
+    while (const dirent* entry = ::readdir(fds)) {
+        count += entry->d_name[0] != '.' ? 1 : 0;
+    }
+    ::closedir(fds);
+    return count - 1; // the directory stream's own descriptor
 }
 
 int unusedLoopbackPort() {

@@ -134,6 +134,9 @@ long long elapsedMs(Clock::time_point since);
 /// The "Threads:" line of /proc/self/status.
 int processThreadCount();
 
+/// The number of open file descriptors of this process (/proc/self/fd).
+int openFileDescriptors();
+
 /// A loopback port nothing listens on (bound, then released).
 int unusedLoopbackPort();
 

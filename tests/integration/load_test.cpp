@@ -28,6 +28,7 @@ TEST_F(LoadTest, TwoHundredConnectionsShareOneThread) {
     ASSERT_TRUE(first.ok()) << describe(first);
     ASSERT_TRUE(invoke<std::string>(first.value(), "GetConnectionId").ok());
     const int threadsWithOne = processThreadCount();
+    const int fdsWithOne = openFileDescriptors();
     ASSERT_GT(threadsWithOne, 0);
 
     std::vector<HubConnection> connections;
@@ -52,6 +53,7 @@ TEST_F(LoadTest, TwoHundredConnectionsShareOneThread) {
         ASSERT_TRUE(r.ok()) << "connection " << i << ": " << describe(r);
     }
     const int threadsWithAll = processThreadCount();
+    const int fdsWithAll = openFileDescriptors();
 
     // Every connection calls the hub at once and is who it thinks it is.
     auto ids = mailbox<std::pair<std::size_t, Result<std::string>>>();
@@ -85,6 +87,11 @@ TEST_F(LoadTest, TwoHundredConnectionsShareOneThread) {
         EXPECT_TRUE(r.ok()) << describe(r);
     }
     EXPECT_EQ(processThreadCount(), threadsWithOne);
+    // One socket per connection while connected; the 199 stopped ones are closed again.
+    std::printf("[ info ] open descriptors: %d with 1 connection, %d with %zu, %d after stop\n",
+                fdsWithOne, fdsWithAll, kConnections, openFileDescriptors());
+    EXPECT_GE(fdsWithAll, fdsWithOne + static_cast<int>(kConnections) - 1);
+    EXPECT_LE(openFileDescriptors(), fdsWithOne);
 }
 
 TEST_F(LoadTest, InvokeFromManyThreadsAtOnce) {
@@ -169,6 +176,7 @@ TEST_F(LoadTest, ConnectAndStopRepeatedlyReturnsToTheBaseline) {
     auto warmup = connect(hubUrl());
     ASSERT_TRUE(warmup.ok()) << describe(warmup);
     const int baseline = processThreadCount();
+    const int fdBaseline = openFileDescriptors();
     for (int i = 0; i < 20; ++i) {
         auto connected = connect(hubUrl());
         ASSERT_TRUE(connected.ok()) << "cycle " << i << ": " << describe(connected);
@@ -176,6 +184,7 @@ TEST_F(LoadTest, ConnectAndStopRepeatedlyReturnsToTheBaseline) {
         ASSERT_TRUE(stop(connected.value()).ok());
     }
     EXPECT_EQ(processThreadCount(), baseline);
+    EXPECT_LE(openFileDescriptors(), fdBaseline) << "sockets leak across connect/stop cycles";
 }
 
 } // namespace

@@ -111,14 +111,12 @@ TEST_F(ServerCallsTest, SeveralHandlersRunInOrderAndOffRemovesThem) {
     auto calls = mailbox<std::string>();
 
     // Registered while connected.
-    const HandlerId typed =
-        connection.on("Ping", [calls](std::string text, std::int64_t n, bool flag) {
-            calls->push("typed " + text + " " + std::to_string(n) + (flag ? " yes" : " no"));
-        });
+    connection.on("Ping", [calls](std::string text, std::int64_t n, bool flag) {
+        calls->push("typed " + text + " " + std::to_string(n) + (flag ? " yes" : " no"));
+    });
     const HandlerId raw = connection.on(
         "Ping", [calls](const Arguments& args) { calls->push("raw " + toJson(args.at(0))); });
-    const HandlerId third = connection.on("Ping", [calls](const Arguments&) { calls->push("3"); });
-    (void)third;
+    connection.on("Ping", [calls](const Arguments&) { calls->push("3"); });
 
     auto callBack = [&] {
         auto r =
@@ -137,10 +135,9 @@ TEST_F(ServerCallsTest, SeveralHandlersRunInOrderAndOffRemovesThem) {
     EXPECT_EQ(calls->size(), 0u);
 
     connection.off(raw); // unknown ids are ignored
-    connection.off(std::string("Ping"));
+    connection.off("Ping");
     callBack();
     EXPECT_EQ(calls->size(), 0u);
-    (void)typed;
 
     // Handlers can come back after off().
     connection.on("Ping", [calls](const Arguments&) { calls->push("again"); });
@@ -204,7 +201,7 @@ TEST_F(ServerCallsTest, HandlersCanChangeWhileMessagesArrive) {
             const HandlerId id = connection.on("Seq", [extra](int) { ++*extra; });
             connection.on("Other", [](const Arguments&) {});
             connection.off(id);
-            connection.off(std::string("Other"));
+            connection.off("Other");
         }
     });
     auto sequence = invoke<void>(connection, "Sequence", {2000});

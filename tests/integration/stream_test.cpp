@@ -57,6 +57,20 @@ TEST_F(StreamTest, CounterDeliversItemsInOrderThenCompletes) {
     EXPECT_EQ(record.items->size(), 0u);
 }
 
+// Regression for dotnet/aspnetcore#35517: cancelling what already finished does nothing.
+TEST_F(StreamTest, CancelAfterTheStreamEndedDoesNothing) {
+    StreamRecord<int> record;
+    auto subscription =
+        connection().stream<int>("Counter", {2, 0}, record.onItem(), record.onComplete());
+    auto done = record.done->pop();
+    ASSERT_TRUE(done.has_value());
+    EXPECT_TRUE(done->ok()) << describe(*done);
+    subscription.cancel();
+    EXPECT_EQ(invoke<int>(connection(), "Add", {1, 2}).valueOr(0), 3);
+    EXPECT_EQ(record.done->size(), 0u) << "the completion ran again";
+    EXPECT_EQ(connection().state(), ConnectionState::Connected);
+}
+
 TEST_F(StreamTest, CounterWithDelaysStreamsAsItGoes) {
     StreamRecord<int> record;
     auto subscription =

@@ -1,6 +1,7 @@
 // The libwebsockets HTTP client against an in-process lws server.
 
 #include <chrono>
+#include <cstdlib>
 #include <future>
 #include <memory>
 #include <string>
@@ -74,9 +75,9 @@ struct HttpFixture : ::testing::Test {
 };
 
 TEST_F(HttpFixture, PostsABodyWithHeadersAndReadsTheResponse) {
-    auto outcome = send(request("POST", server.httpUrl("/http/echo"),
-                                {{"X-Test", "value 1"}, {"Authorization", "Bearer abc"}},
-                                "hello body"));
+    auto outcome =
+        send(request("POST", server.httpUrl("/http/echo"),
+                     {{"X-Test", "value 1"}, {"Authorization", "Bearer abc"}}, "hello body"));
     ASSERT_TRUE(outcome.result && outcome.result->ok()) << outcome.result->error().toString();
     EXPECT_EQ(outcome.calls, 1);
     EXPECT_TRUE(outcome.onLoopThread);
@@ -103,8 +104,8 @@ TEST_F(HttpFixture, FixedBody) {
 
 TEST_F(HttpFixture, ErrorStatusesAreResponses) {
     for (const int status : {404, 500}) {
-        auto outcome = send(
-            request("GET", server.httpUrl("/http/status/" + std::to_string(status))));
+        auto outcome =
+            send(request("GET", server.httpUrl("/http/status/" + std::to_string(status))));
         ASSERT_TRUE(outcome.result && outcome.result->ok());
         EXPECT_EQ(outcome.result->value().status, status);
         EXPECT_EQ(outcome.result->value().body, "status " + std::to_string(status));
@@ -139,18 +140,17 @@ TEST_F(HttpFixture, Timeout) {
 }
 
 TEST_F(HttpFixture, RefusedConnectionFails) {
-    auto outcome = send(
-        request("POST", "http://127.0.0.1:" + std::to_string(refusedPort()) + "/negotiate"));
+    auto outcome =
+        send(request("POST", "http://127.0.0.1:" + std::to_string(refusedPort()) + "/negotiate"));
     ASSERT_TRUE(outcome.result && !outcome.result->ok());
     EXPECT_EQ(outcome.result->error().code, ErrorCode::TransportFailed);
     EXPECT_FALSE(outcome.insideSend);
 }
 
 TEST_F(HttpFixture, InvalidRequestsFailAsynchronously) {
-    for (const auto& invalid :
-         {request("POST", "not a url"), request("POST", "ws://host/x"),
-          request("BAD METHOD", server.httpUrl("/x")),
-          request("POST", server.httpUrl("/x"), {{"A\nB", "c"}})}) {
+    for (const auto& invalid : {request("POST", "not a url"), request("POST", "ws://host/x"),
+                                request("BAD METHOD", server.httpUrl("/x")),
+                                request("POST", server.httpUrl("/x"), {{"A\nB", "c"}})}) {
         auto outcome = send(invalid);
         ASSERT_TRUE(outcome.result && !outcome.result->ok()) << invalid.url;
         EXPECT_EQ(outcome.result->error().code, ErrorCode::InvalidArgument);
@@ -179,6 +179,37 @@ TEST(HttpTls, RejectsAnUntrustedCertificate) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, ErrorCode::TransportFailed);
     EXPECT_NE(r.error().message.find("certificate"), std::string::npos) << r.error().message;
+}
+
+TEST(HttpTls, SucceedsWhenTheCertificateIsTrusted) {
+    SelfSignedCertificate certificate;
+    TestServer server(TestServer::Options{
+        .certificateFile = certificate.certificateFile(),
+        .privateKeyFile = certificate.privateKeyFile(),
+    });
+    // OpenSSL's default trust store honours SSL_CERT_FILE when the loop's context is created.
+    const char* previous = std::getenv("SSL_CERT_FILE");
+    const std::string saved = previous ? previous : "";
+    setenv("SSL_CERT_FILE", certificate.certificateFile().c_str(), 1);
+    auto loop = EventLoop::create();
+    if (previous) {
+        setenv("SSL_CERT_FILE", saved.c_str(), 1);
+    } else {
+        unsetenv("SSL_CERT_FILE");
+    }
+    loop->startThread();
+    auto platform = loop->platform();
+    auto result = std::make_shared<std::promise<Result<HttpResponse>>>();
+    onLoop(*platform.executor, [&] {
+        platform.httpClient->send(request("POST", server.httpUrl("/http/echo"), {}, "over tls"),
+                                  [result](Result<HttpResponse> r) { result->set_value(r); });
+    });
+    auto future = result->get_future();
+    ASSERT_EQ(future.wait_for(10s), std::future_status::ready);
+    auto r = future.get();
+    ASSERT_TRUE(r.ok()) << r.error().toString();
+    EXPECT_EQ(r.value().status, 200);
+    EXPECT_NE(r.value().body.find("body=over tls"), std::string::npos) << r.value().body;
 }
 
 } // namespace

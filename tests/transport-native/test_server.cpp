@@ -16,6 +16,7 @@
 #include <libwebsockets.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -127,6 +128,10 @@ TestServer::TestServer(Options options) : tls_(!options.certificateFile.empty())
         info.ssl_cert_filepath = options.certificateFile.c_str();
         info.ssl_private_key_filepath = options.privateKeyFile.c_str();
         info.alpn = "http/1.1";
+        // lws would also build a client TLS context that it cannot free reliably when several
+        // lws contexts coexist (see the library's LoopCore): give it one that we free.
+        clientTls_ = SSL_CTX_new(TLS_client_method());
+        info.provided_client_ssl_ctx = clientTls_;
     }
     context_ = lws_create_context(&info);
     if (context_ == nullptr) {
@@ -138,10 +143,18 @@ TestServer::TestServer(Options options) : tls_(!options.certificateFile.empty())
 }
 
 TestServer::~TestServer() {
-    stopping_.store(true);
-    lws_cancel_service(context_);
+    {
+        // Under the lock: the server thread destroys the context (and its wake-up fd) only
+        // after taking it.
+        std::lock_guard lock(stopMutex_);
+        stopping_.store(true);
+        lws_cancel_service(context_);
+    }
     thread_.join();
     delete sessions_;
+    if (clientTls_ != nullptr) {
+        SSL_CTX_free(clientTls_);
+    }
 }
 
 void TestServer::run() {
@@ -150,6 +163,7 @@ void TestServer::run() {
             break;
         }
     }
+    std::lock_guard lock(stopMutex_);
     lws_context_destroy(context_);
 }
 
@@ -186,8 +200,8 @@ int TestServer::writeHttp(lws* wsi, Session& session) {
     const std::size_t chunk = std::min<std::size_t>(total - session.responseSent, 16 * 1024);
     const bool last = session.responseSent + chunk == total;
     if (chunk > 0 || last) {
-        auto* data =
-            reinterpret_cast<unsigned char*>(session.response.data()) + LWS_PRE + session.responseSent;
+        auto* data = reinterpret_cast<unsigned char*>(session.response.data()) + LWS_PRE +
+                     session.responseSent;
         if (lws_write(wsi, data, chunk, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < 0) {
             return -1;
         }
@@ -202,6 +216,31 @@ int TestServer::writeHttp(lws* wsi, Session& session) {
 }
 
 int TestServer::writeWebSocket(lws* wsi, Session& session) {
+    if (!session.out.empty() && session.path == "/echo-fragmented") {
+        // Continuation frames of 4 KB: the client must join them into one message.
+        auto& [buffer, binary] = session.out.front();
+        const std::size_t size = buffer.size() - LWS_PRE;
+        const std::size_t chunk = std::min<std::size_t>(size - session.outSent, 4096);
+        const bool last = session.outSent + chunk == size;
+        int flags = session.outSent == 0 ? (binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT)
+                                         : LWS_WRITE_CONTINUATION;
+        if (!last) {
+            flags |= LWS_WRITE_NO_FIN;
+        }
+        auto* data = reinterpret_cast<unsigned char*>(buffer.data()) + LWS_PRE + session.outSent;
+        if (lws_write(wsi, data, chunk, static_cast<lws_write_protocol>(flags)) < 0) {
+            return -1;
+        }
+        session.outSent += chunk;
+        if (last) {
+            session.out.pop_front();
+            session.outSent = 0;
+        }
+        if (!session.out.empty()) {
+            lws_callback_on_writable(wsi);
+        }
+        return 0;
+    }
     if (!session.out.empty()) {
         auto& [buffer, binary] = session.out.front();
         // One frame for the whole message, whatever its size: the client must reassemble a
@@ -252,9 +291,8 @@ int TestServer::handleLws(lws* wsi, int reasonValue, void* in, std::size_t len) 
         if (path == "/http/echo") {
             return respond(wsi, session, 200,
                            "method=" + session.method + ";x-test=" + session.xTest +
-                               ";authorization=" + session.authorization +
-                               ";content-length=" + session.contentLength +
-                               ";body=" + session.requestBody);
+                               ";authorization=" + session.authorization + ";content-length=" +
+                               session.contentLength + ";body=" + session.requestBody);
         }
         if (path == "/http/fixed") {
             return respond(wsi, session, 200, R"({"fixed":true})");
@@ -279,8 +317,7 @@ int TestServer::handleLws(lws* wsi, int reasonValue, void* in, std::size_t len) 
     case LWS_CALLBACK_HTTP_BODY:
         sessions[wsi].requestBody.append(static_cast<const char*>(in), len);
         return 0;
-    case LWS_CALLBACK_HTTP_WRITEABLE:
-        return writeHttp(wsi, sessions[wsi]);
+    case LWS_CALLBACK_HTTP_WRITEABLE: return writeHttp(wsi, sessions[wsi]);
 
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
         Session& session = sessions[wsi];
@@ -303,9 +340,9 @@ int TestServer::handleLws(lws* wsi, int reasonValue, void* in, std::size_t len) 
             session.closeCode = numberAfter(path, "/close/");
             lws_callback_on_writable(wsi);
         } else if (path == "/headers") {
-            session.out.emplace_back(withHeadroom("x-test=" + session.xTest + ";authorization=" +
-                                                  session.authorization),
-                                     false);
+            session.out.emplace_back(
+                withHeadroom("x-test=" + session.xTest + ";authorization=" + session.authorization),
+                false);
             lws_callback_on_writable(wsi);
         } else if (path == "/drop") {
             ::shutdown(lws_get_socket_fd(wsi), SHUT_RDWR);
@@ -322,6 +359,7 @@ int TestServer::handleLws(lws* wsi, int reasonValue, void* in, std::size_t len) 
         session.rx.append(static_cast<const char*>(in), len);
         if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
             session.receiving = false;
+            messagesReceived_.fetch_add(1);
             if (session.path == "/echo-type") {
                 session.out.emplace_back(
                     withHeadroom((session.rxBinary ? "binary:" : "text:") + session.rx), false);
@@ -332,22 +370,16 @@ int TestServer::handleLws(lws* wsi, int reasonValue, void* in, std::size_t len) 
         }
         return 0;
     }
-    case LWS_CALLBACK_SERVER_WRITEABLE:
-        return writeWebSocket(wsi, sessions[wsi]);
+    case LWS_CALLBACK_SERVER_WRITEABLE: return writeWebSocket(wsi, sessions[wsi]);
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
         if (len >= 2 && in != nullptr) {
             const auto* bytes = static_cast<const unsigned char*>(in);
             lastClientCloseCode_.store((bytes[0] << 8) | bytes[1]);
         }
         return 0;
-    case LWS_CALLBACK_CLOSED:
-        openWebSockets_.fetch_sub(1);
-        return 0;
-    case LWS_CALLBACK_WSI_DESTROY:
-        sessions.erase(wsi);
-        return 0;
-    default:
-        return 0;
+    case LWS_CALLBACK_CLOSED: openWebSockets_.fetch_sub(1); return 0;
+    case LWS_CALLBACK_WSI_DESTROY: sessions.erase(wsi); return 0;
+    default: return 0;
     }
 }
 

@@ -10,6 +10,7 @@
 
 struct lws;
 struct lws_context;
+struct ssl_ctx_st;
 
 namespace signalr::test {
 
@@ -19,6 +20,7 @@ namespace signalr::test {
 /// WebSocket (ws://127.0.0.1:port/...):
 ///   /echo          echoes every message (same frame type, one frame however it arrived)
 ///   /echo-type     answers "text:<payload>" or "binary:<payload>"
+///   /echo-fragmented  echoes every message as continuation frames of 4 KB
 ///   /headers       sends "x-test=<X-Test>;authorization=<Authorization>" of the upgrade request
 ///   /close/<code>  closes at once with that code and reason "bye"
 ///   /drop          shuts the socket down without a close frame
@@ -54,6 +56,8 @@ public:
     int openWebSockets() const { return openWebSockets_.load(); }
     /// The close code of the last close frame a client sent (0 if none yet).
     int lastClientCloseCode() const { return lastClientCloseCode_.load(); }
+    /// WebSocket messages received from all clients so far.
+    int messagesReceived() const { return messagesReceived_.load(); }
 
     /// Internal: the lws protocol callback, on the server thread.
     int handleLws(lws* wsi, int reason, void* in, std::size_t len);
@@ -68,11 +72,14 @@ private:
 
     bool tls_ = false;
     lws_context* context_ = nullptr;
+    ssl_ctx_st* clientTls_ = nullptr;
     int port_ = 0;
     std::thread thread_;
+    std::mutex stopMutex_;
     std::atomic<bool> stopping_{false};
     std::atomic<int> openWebSockets_{0};
     std::atomic<int> lastClientCloseCode_{0};
+    std::atomic<int> messagesReceived_{0};
     std::map<lws*, Session>* sessions_ = nullptr; // server thread only
 };
 

@@ -20,9 +20,8 @@ TEST(Wait, ReturnsTheValueCompletedOnTheLoop) {
     auto loop = EventLoop::create();
     loop->startThread();
     auto executor = loop->executor();
-    auto result = signalr::wait<std::int64_t>([&](auto done) {
-        executor->post([done] { done(std::int64_t{42}); });
-    });
+    auto result = signalr::wait<std::int64_t>(
+        [&](auto done) { executor->post([done] { done(std::int64_t{42}); }); });
     ASSERT_TRUE(result.ok());
     EXPECT_EQ(result.value(), 42);
 }
@@ -33,9 +32,8 @@ TEST(Wait, VoidAndErrors) {
     auto executor = loop->executor();
     auto ok = signalr::wait([&](auto done) { executor->post([done] { done(Result<void>()); }); });
     EXPECT_TRUE(ok.ok());
-    auto failed = signalr::wait([&](auto done) {
-        executor->post([done] { done(fail(ErrorCode::HubError, "boom")); });
-    });
+    auto failed = signalr::wait(
+        [&](auto done) { executor->post([done] { done(fail(ErrorCode::HubError, "boom")); }); });
     ASSERT_FALSE(failed.ok());
     EXPECT_EQ(failed.error().code, ErrorCode::HubError);
 }
@@ -60,9 +58,8 @@ TEST(Wait, OnTheLoopThreadItRefusesInsteadOfDeadlocking) {
     loop->startThread();
     auto executor = loop->executor();
     bool started = false;
-    auto result = onLoop(*executor, [&] {
-        return signalr::wait([&](auto) { started = true; }, 10s);
-    });
+    auto result =
+        onLoop(*executor, [&] { return signalr::wait([&](auto) { started = true; }, 10s); });
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().code, ErrorCode::InvalidState);
     EXPECT_FALSE(started);

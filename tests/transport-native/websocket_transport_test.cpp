@@ -53,9 +53,7 @@ struct WebSocketFixture : ::testing::Test {
         });
         return events;
     }
-    std::shared_ptr<TransportEvents> open(const std::string& url) {
-        return open(wsRequest(url));
-    }
+    std::shared_ptr<TransportEvents> open(const std::string& url) { return open(wsRequest(url)); }
     Transport& last() { return *transports.back(); }
 
     static bool opened(const TransportEvents& e) { return e.opens == 1; }
@@ -125,9 +123,50 @@ TEST_F(WebSocketFixture, OneMegabyteMessagesArriveWhole) {
     });
 }
 
+TEST_F(WebSocketFixture, AMessageOverTheSizeLimitClosesWithAProtocolError) {
+    auto request = wsRequest(server.wsUrl("/echo"));
+    request.maxMessageSize = 64 * 1024;
+    auto events = open(std::move(request));
+    ASSERT_TRUE(events->waitUntil(opened));
+    onLoop(*executor, [&] {
+        last().send(std::string(64 * 1024, 'x'), TransferFormat::Text);
+        last().send(std::string(64 * 1024 + 1, 'y'), TransferFormat::Text);
+    });
+    ASSERT_TRUE(events->waitUntil(closed, 20s));
+    events->read([](TransportEvents& e) {
+        EXPECT_EQ(e.messages.size(), 1u) << "the message at the limit still arrives";
+        EXPECT_EQ(e.closes, 1);
+        EXPECT_TRUE(e.closeError.has_value());
+        if (e.closeError) {
+            EXPECT_EQ(e.closeError->code, ErrorCode::ProtocolError);
+            EXPECT_NE(e.closeError->message.find("65536 bytes"), std::string::npos);
+        }
+        return 0;
+    });
+}
+
+TEST_F(WebSocketFixture, FragmentedMessagesAreJoined) {
+    std::string payload(100'000, '\0');
+    for (std::size_t i = 0; i < payload.size(); ++i) {
+        payload[i] = static_cast<char>(i % 251);
+    }
+    auto events = open(server.wsUrl("/echo-fragmented"));
+    ASSERT_TRUE(events->waitUntil(opened));
+    onLoop(*executor, [&] {
+        last().send(payload, TransferFormat::Binary);
+        last().send("tail", TransferFormat::Text);
+    });
+    ASSERT_TRUE(events->waitUntil(messageCount(2)));
+    events->read([&](TransportEvents& e) {
+        EXPECT_TRUE(e.messages[0] == payload) << "size " << e.messages[0].size();
+        EXPECT_EQ(e.messages[1], "tail");
+        return 0;
+    });
+}
+
 TEST_F(WebSocketFixture, SendsHeadersOnTheUpgrade) {
     auto events = open(wsRequest(server.wsUrl("/headers"),
-                                {{"X-Test", "abc 123"}, {"Authorization", "Bearer token-1"}}));
+                                 {{"X-Test", "abc 123"}, {"Authorization", "Bearer token-1"}}));
     ASSERT_TRUE(events->waitUntil(messageCount(1)));
     EXPECT_EQ(events->read([](TransportEvents& e) { return e.messages[0]; }),
               "x-test=abc 123;authorization=Bearer token-1");
@@ -146,8 +185,10 @@ TEST_F(WebSocketFixture, RejectsHeadersThatCouldInjectOthers) {
 TEST_F(WebSocketFixture, CloseSendsCode1000AndReportsACleanClose) {
     auto events = open(server.wsUrl("/echo"));
     ASSERT_TRUE(events->waitUntil(opened));
+    // The echo first: a server that is still writing answers a close frame by just hanging up.
+    onLoop(*executor, [&] { last().send("hello", TransferFormat::Text); });
+    ASSERT_TRUE(events->waitUntil(messageCount(1)));
     onLoop(*executor, [&] {
-        last().send("bye", TransferFormat::Text); // flushed before the close frame
         last().close();
         last().close(); // no second onClose
     });
@@ -158,6 +199,22 @@ TEST_F(WebSocketFixture, CloseSendsCode1000AndReportsACleanClose) {
         return 0;
     });
     EXPECT_EQ(server.lastClientCloseCode(), 1000);
+}
+
+TEST_F(WebSocketFixture, MessagesSentBeforeCloseAreFlushedFirst) {
+    auto events = open(server.wsUrl("/echo"));
+    ASSERT_TRUE(events->waitUntil(opened));
+    const int before = server.messagesReceived();
+    onLoop(*executor, [&] {
+        for (int i = 0; i < 5; ++i) {
+            last().send(std::string(40'000, 'm'), TransferFormat::Text); // several pieces each
+        }
+        last().close();
+    });
+    ASSERT_TRUE(events->waitUntil(closed));
+    EXPECT_FALSE(events->read([](TransportEvents& e) { return e.closeError.has_value(); }));
+    // The server read them all before the close frame that came after them.
+    EXPECT_EQ(server.messagesReceived() - before, 5);
 }
 
 TEST_F(WebSocketFixture, ServerClose1000IsClean) {
@@ -232,8 +289,8 @@ TEST_F(WebSocketFixture, RefusedPortFailsQuickly) {
 TEST_F(WebSocketFixture, ConnectTimeout) {
     SilentListener silent;
     const auto start = Clock::now();
-    auto events = open(
-        wsRequest("ws://127.0.0.1:" + std::to_string(silent.port()) + "/hub", {}, 300ms));
+    auto events =
+        open(wsRequest("ws://127.0.0.1:" + std::to_string(silent.port()) + "/hub", {}, 300ms));
     ASSERT_TRUE(events->waitUntil(closed, 5s));
     const auto elapsed = Clock::now() - start;
     EXPECT_GE(elapsed, 290ms);

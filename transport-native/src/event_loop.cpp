@@ -18,8 +18,7 @@ std::shared_ptr<EventLoop> EventLoop::create() {
     return std::make_shared<EventLoop>(PrivateTag{}, std::move(core));
 }
 
-EventLoop::EventLoop(PrivateTag, std::shared_ptr<detail::LoopCore> core)
-    : core_(std::move(core)) {}
+EventLoop::EventLoop(PrivateTag, std::shared_ptr<detail::LoopCore> core) : core_(std::move(core)) {}
 
 EventLoop::~EventLoop() {
     core_->stop();

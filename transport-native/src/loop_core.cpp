@@ -67,17 +67,43 @@ bool LoopCore::init() {
     // connectTimeout, HttpRequest::timeout); keep lws's fixed ones out of their way.
     info.timeout_secs = kLwsTimeoutSeconds;
     info.connect_timeout_secs = kLwsTimeoutSeconds;
-    // HTTP/2 would multiplex negotiate and the WebSocket differently; SignalR needs HTTP/1.1.
+    // lws 4.1 clients cannot run a WebSocket over HTTP/2: always offer HTTP/1.1 only.
     info.alpn = "http/1.1";
+
+    if (!createClientTls()) {
+        return false;
+    }
+    info.provided_client_ssl_ctx = clientTls_;
 
     timerSul_.owner = this;
     context_ = lws_create_context(&info);
     return context_ != nullptr;
 }
 
+bool LoopCore::createClientTls() {
+    // What lws would build, owned by us (lws 4.1 finds its own client SSL_CTX through a
+    // process-wide ex_data index that every new lws context replaces, so with overlapping
+    // contexts it never frees it). Verification itself (SSL_VERIFY_PEER, host name or IP
+    // check) is set up by lws on every connection.
+    clientTls_ = SSL_CTX_new(TLS_client_method());
+    if (clientTls_ == nullptr) {
+        return false;
+    }
+    SSL_CTX_set_min_proto_version(clientTls_, TLS1_2_VERSION);
+    SSL_CTX_set_options(clientTls_, SSL_OP_NO_COMPRESSION);
+    // Release idle buffers: thousands of quiet TLS connections should not hold 2 x 34 KB each.
+    SSL_CTX_set_mode(clientTls_, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+    // The system trust store; honours SSL_CERT_FILE and SSL_CERT_DIR.
+    SSL_CTX_set_default_verify_paths(clientTls_);
+    return true;
+}
+
 LoopCore::~LoopCore() {
     if (context_ != nullptr) {
         teardown();
+    }
+    if (clientTls_ != nullptr) {
+        SSL_CTX_free(clientTls_); // lws_create_context() failed
     }
     if (thread_.joinable()) {
         if (thread_.get_id() == std::this_thread::get_id()) {
@@ -259,6 +285,8 @@ void LoopCore::teardown() {
         // Closes every wsi: sessions see their close callbacks, and their posts are dropped.
         lws_context_destroy(context_);
         context_ = nullptr;
+        SSL_CTX_free(clientTls_);
+        clientTls_ = nullptr;
     }
     // Destroy what is left outside the containers: destructors may post, schedule or cancel.
     std::deque<Task> queue;
@@ -334,10 +362,8 @@ int LoopCore::lwsCallback(lws* wsi, lws_callback_reasons reason, void* user, voi
         return 0;
     case LWS_CALLBACK_PROTOCOL_INIT:
     case LWS_CALLBACK_PROTOCOL_DESTROY:
-    case LWS_CALLBACK_GET_THREAD_ID:
-        return 0;
-    default:
-        break;
+    case LWS_CALLBACK_GET_THREAD_ID: return 0;
+    default: break;
     }
     if (wsi == nullptr) {
         return 0;

@@ -91,6 +91,7 @@ private:
 
     LoopCore() = default;
     bool init();
+    bool createClientTls();
     void run();
     void drainPosted();
     void runDueTimers();
@@ -101,6 +102,9 @@ private:
                            std::size_t len);
 
     lws_context* context_ = nullptr;
+    // Our own client TLS context, handed to lws (provided_client_ssl_ctx) and freed by us:
+    // lws 4.1 loses track of the one it creates itself when several contexts coexist.
+    SSL_CTX* clientTls_ = nullptr;
     std::atomic<bool> tornDown_{false};
 
     // Posted tasks. accepting_ turns false when the context is about to be destroyed; from then

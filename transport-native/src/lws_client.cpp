@@ -38,7 +38,8 @@ void fillConnectInfo(lws_client_connect_info& info, lws_context* context,
     info.path = endpoint.target.c_str();
     info.host = endpoint.host.c_str();
     // Certificate and host name verification stay on: none of the LCCSCF_ALLOW_* flags.
-    // Redirects are not followed: negotiate handles its own redirect protocol.
+    // A 3xx is returned as the response rather than followed: following it would replay the
+    // request, Authorization header included, to wherever the Location points.
     info.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
     if (endpoint.url.secure()) {
         info.ssl_connection |= LCCSCF_USE_SSL;
@@ -55,8 +56,8 @@ std::optional<Error> validateHeaders(const HttpHeaders& headers) {
     for (const auto& [name, value] : headers) {
         const bool badName = name.empty() || name.find_first_of(":\r\n", 0) != std::string::npos ||
                              name.find('\0') != std::string::npos;
-        const bool badValue =
-            value.find_first_of("\r\n") != std::string::npos || value.find('\0') != std::string::npos;
+        const bool badValue = value.find_first_of("\r\n") != std::string::npos ||
+                              value.find('\0') != std::string::npos;
         if (badName || badValue) {
             return fail(ErrorCode::InvalidArgument,
                         "invalid HTTP header '" + (badName ? std::string("<name>") : name) +

@@ -80,8 +80,7 @@ void HttpExchange::start(HttpRequest request) {
         return;
     }
     if (!isToken(request.method)) {
-        finish(fail(ErrorCode::InvalidArgument,
-                    "invalid HTTP method '" + request.method + "'"));
+        finish(fail(ErrorCode::InvalidArgument, "invalid HTTP method '" + request.method + "'"));
         return;
     }
     auto url = parseUrl(request.url);
@@ -156,8 +155,8 @@ void HttpExchange::finish(Result<HttpResponse> result) {
 }
 
 void HttpExchange::onTimeout() {
-    finish(fail(ErrorCode::Timeout, displayUrl_ + " timed out after " +
-                                        std::to_string(timeout_.count()) + " ms"));
+    finish(fail(ErrorCode::Timeout,
+                displayUrl_ + " timed out after " + std::to_string(timeout_.count()) + " ms"));
     killSocket();
 }
 
@@ -183,8 +182,8 @@ int HttpExchange::appendRequestHeaders(lws* wsi, void* in, std::size_t len) {
         return equalsIgnoreCase(header.first, "Content-Length");
     });
     // A POST without a body still says so: some servers wait for a body otherwise.
-    const bool needsLength = bodySize > 0 || method_ == "POST" || method_ == "PUT" ||
-                             method_ == "PATCH";
+    const bool needsLength =
+        bodySize > 0 || method_ == "POST" || method_ == "PUT" || method_ == "PATCH";
     if (needsLength && !userLength) {
         const auto used = static_cast<std::size_t>(*cursor - start);
         if (!appendHeader(in, len - used, "Content-Length", std::to_string(bodySize))) {
@@ -222,11 +221,9 @@ int HttpExchange::writeBody(lws* wsi) {
 int HttpExchange::onLwsCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
                                 std::size_t len) {
     switch (reason) {
-    case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
-        return appendRequestHeaders(wsi, in, len);
+    case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: return appendRequestHeaders(wsi, in, len);
 
-    case LWS_CALLBACK_CLIENT_HTTP_WRITEABLE:
-        return writeBody(wsi);
+    case LWS_CALLBACK_CLIENT_HTTP_WRITEABLE: return writeBody(wsi);
 
     case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
         if (auto failure = certificateFailure(user, len); failure && certificateError_.empty()) {
@@ -277,8 +274,7 @@ int HttpExchange::onLwsCallback(lws* wsi, lws_callback_reasons reason, void* use
         finish(failure("the connection closed before the response was complete"));
         return 0;
 
-    default:
-        return 0;
+    default: return 0;
     }
 }
 

@@ -74,6 +74,7 @@ private:
 
     std::deque<Outgoing> outgoing_;
     std::string incoming_;
+    std::size_t maxMessageSize_ = 0;
     bool receiving_ = false;
 
     std::optional<int> peerCloseCode_;
@@ -81,6 +82,7 @@ private:
     std::string certificateError_;
     int upgradeStatus_ = 0;
     bool headersTooLarge_ = false;
+    bool closeFrameQueued_ = false;
 };
 
 // ---- WebSocketSession: the calls of the transport --------------------------------------------
@@ -97,6 +99,7 @@ void WebSocketSession::open(TransportRequest request, TransportHandlers handlers
         finish(fail(ErrorCode::TransportFailed, "the event loop has stopped"));
         return;
     }
+    maxMessageSize_ = request.maxMessageSize;
     auto url = parseUrl(request.url);
     if (!url) {
         finish(url.error());
@@ -159,13 +162,10 @@ void WebSocketSession::close() {
         finish(std::nullopt);
         killSocket();
         break;
-    case State::Open:
-        startClose();
-        break;
+    case State::Open: startClose(); break;
     case State::Idle:
     case State::Closing:
-    case State::Closed:
-        break;
+    case State::Closed: break;
     }
 }
 
@@ -173,20 +173,15 @@ void WebSocketSession::detach() {
     detached_ = true;
     releaseHandlersIfIdle();
     switch (state_) {
-    case State::Idle:
-        state_ = State::Closed;
-        break;
+    case State::Idle: state_ = State::Closed; break;
     case State::Connecting:
         state_ = State::Closed;
         cancelTimer();
         killSocket();
         break;
-    case State::Open:
-        startClose();
-        break;
+    case State::Open: startClose(); break;
     case State::Closing:
-    case State::Closed:
-        break;
+    case State::Closed: break;
     }
 }
 
@@ -302,8 +297,8 @@ int WebSocketSession::writeNext(lws* wsi) {
         }
         // lws writes the frame header into the LWS_PRE bytes before the piece (for later pieces
         // those hold payload that is already sent) and masks the piece in place.
-        auto* data = reinterpret_cast<unsigned char*>(message.buffer.data()) + LWS_PRE +
-                     message.offset;
+        auto* data =
+            reinterpret_cast<unsigned char*>(message.buffer.data()) + LWS_PRE + message.offset;
         if (lws_write(wsi, data, chunk, static_cast<lws_write_protocol>(flags)) < 0) {
             return -1; // CLIENT_CLOSED follows and reports the loss
         }
@@ -316,7 +311,11 @@ int WebSocketSession::writeNext(lws* wsi) {
         }
         return 0;
     }
-    if (state_ == State::Closing) {
+    if (state_ == State::Closing && !closeFrameQueued_) {
+        // Once only: a second -1 while lws awaits the peer's close frame would make it drop
+        // the socket at once, and unread data would turn that into a reset that can destroy
+        // what the peer has not read yet.
+        closeFrameQueued_ = true;
         lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, nullptr, 0);
         return -1; // lws sends the close frame and waits for the peer's
     }
@@ -355,8 +354,8 @@ std::optional<Error> WebSocketSession::closeResult() const {
         if (*peerCloseCode_ == LWS_CLOSE_STATUS_NORMAL) {
             return std::nullopt;
         }
-        std::string message = "the server closed the WebSocket with code " +
-                              std::to_string(*peerCloseCode_);
+        std::string message =
+            "the server closed the WebSocket with code " + std::to_string(*peerCloseCode_);
         if (!peerCloseReason_.empty()) {
             message += ": " + peerCloseReason_;
         }
@@ -414,6 +413,12 @@ int WebSocketSession::onLwsCallback(lws* wsi, lws_callback_reasons reason, void*
             receiving_ = true;
             incoming_.clear();
         }
+        if (incoming_.size() + len > maxMessageSize_) {
+            finish(fail(ErrorCode::ProtocolError,
+                        "the server sent a WebSocket message larger than " +
+                            std::to_string(maxMessageSize_) + " bytes"));
+            return -1;
+        }
         incoming_.append(static_cast<const char*>(in), len);
         // lws hands a message over in pieces: across fragments (continuation frames) and
         // within a frame larger than the receive buffer. This is the last piece of the last one.
@@ -428,8 +433,7 @@ int WebSocketSession::onLwsCallback(lws* wsi, lws_callback_reasons reason, void*
         }
         return 0;
 
-    case LWS_CALLBACK_CLIENT_WRITEABLE:
-        return writeNext(wsi);
+    case LWS_CALLBACK_CLIENT_WRITEABLE: return writeNext(wsi);
 
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
         if (len >= 2 && in != nullptr) {
@@ -441,13 +445,9 @@ int WebSocketSession::onLwsCallback(lws* wsi, lws_callback_reasons reason, void*
         }
         return 0; // lws answers the close and then closes the socket
 
-    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-        finish(connectError(wsi, in, len));
-        return 0;
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: finish(connectError(wsi, in, len)); return 0;
 
-    case LWS_CALLBACK_CLIENT_CLOSED:
-        finish(closeResult());
-        return 0;
+    case LWS_CALLBACK_CLIENT_CLOSED: finish(closeResult()); return 0;
 
     case LWS_CALLBACK_WSI_DESTROY:
         wsi_ = nullptr;
@@ -459,8 +459,7 @@ int WebSocketSession::onLwsCallback(lws* wsi, lws_callback_reasons reason, void*
         }
         return 0;
 
-    default:
-        return 0;
+    default: return 0;
     }
 }
 

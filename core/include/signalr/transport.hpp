@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -23,6 +24,9 @@ struct TransportRequest {
     HttpHeaders headers;
     TransferFormat format = TransferFormat::Text;
     std::chrono::milliseconds connectTimeout{30'000};
+    /// A larger incoming message closes the transport with ProtocolError, so a hostile or broken
+    /// server cannot make the client buffer without bound.
+    std::size_t maxMessageSize = 64 * 1024 * 1024;
 };
 
 /// What a transport reports. Every handler runs on the executor, never inside a call of the

@@ -49,25 +49,25 @@ public:
         requires(!std::is_same_v<std::decay_t<T>, Value> && detail::ToValue<std::decay_t<T>>)
     Value(T&& v) : Value(Converter<std::decay_t<T>>::toValue(v)) {}
 
-    static Value fromBool(bool b) { return Value(Storage(std::in_place_type<bool>, b)); }
+    static Value fromBool(bool b) { return Value(std::in_place_type<bool>, b); }
     static Value fromInt(std::int64_t i) {
-        return Value(Storage(std::in_place_type<std::int64_t>, i));
+        return Value(std::in_place_type<std::int64_t>, i);
     }
     /// Stored as Int when it fits, so equal numbers compare equal.
     static Value fromUInt(std::uint64_t u) {
         if (u <= static_cast<std::uint64_t>(INT64_MAX)) {
             return fromInt(static_cast<std::int64_t>(u));
         }
-        return Value(Storage(std::in_place_type<std::uint64_t>, u));
+        return Value(std::in_place_type<std::uint64_t>, u);
     }
-    static Value fromDouble(double d) { return Value(Storage(std::in_place_type<double>, d)); }
+    static Value fromDouble(double d) { return Value(std::in_place_type<double>, d); }
     static Value fromString(std::string s) {
-        return Value(Storage(std::in_place_type<std::string>, std::move(s)));
+        return Value(std::in_place_type<std::string>, std::move(s));
     }
-    static Value fromBytes(Bytes b) { return Value(Storage(std::in_place_type<Bytes>, std::move(b))); }
-    static Value fromArray(Array a) { return Value(Storage(std::in_place_type<Array>, std::move(a))); }
+    static Value fromBytes(Bytes b) { return Value(std::in_place_type<Bytes>, std::move(b)); }
+    static Value fromArray(Array a) { return Value(std::in_place_type<Array>, std::move(a)); }
     static Value fromObject(Object o) {
-        return Value(Storage(std::in_place_type<Object>, std::move(o)));
+        return Value(std::in_place_type<Object>, std::move(o));
     }
 
     Type type() const noexcept { return static_cast<Type>(storage_.index()); }
@@ -108,7 +108,10 @@ public:
 private:
     using Storage = std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, double,
                                  std::string, Bytes, Array, Object>;
-    explicit Value(Storage s) : storage_(std::move(s)) {}
+    // Factories build the alternative in place: measurably cheaper than moving a Storage.
+    template <class T, class... A>
+    explicit Value(std::in_place_type_t<T> type, A&&... args)
+        : storage_(type, std::forward<A>(args)...) {}
 
     Storage storage_;
 };

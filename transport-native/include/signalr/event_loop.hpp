@@ -32,6 +32,11 @@ class LoopCore;
 /// default trust store (which honours SSL_CERT_FILE and SSL_CERT_DIR when the loop is created).
 /// libwebsockets' own logging is off; set SIGNALR_LWS_LOG to an lws log bitmask (7 = errors,
 /// warnings and notices) before the first loop is created to turn it on.
+///
+/// Limits of libwebsockets 4.1: host names are resolved with a blocking getaddrinfo() on the
+/// loop thread, so a slow resolver stalls every connection of the loop; and creating a second
+/// loop while another one is in the middle of a TLS handshake can fail that handshake (lws keeps
+/// process-wide OpenSSL indices that each new context replaces). Create loops up front.
 class EventLoop {
 public:
     /// A new loop that is not running yet. Returns nullptr if libwebsockets cannot create its
