@@ -1,5 +1,5 @@
-#include "signalr/connection_state.hpp"
 #include "signalr/error.hpp"
+#include "signalr/connection_state.hpp"
 #include "signalr/logging.hpp"
 
 namespace signalr {

@@ -89,8 +89,8 @@ StreamSubscription HubConnection::streamRaw(std::string method, Arguments args,
         }
         return StreamSubscription();
     }
-    return StreamSubscription(
-        core_->stream(std::move(method), std::move(args), std::move(onItem), std::move(onComplete)));
+    return StreamSubscription(core_->stream(std::move(method), std::move(args), std::move(onItem),
+                                            std::move(onComplete)));
 }
 
 HandlerId HubConnection::on(std::string method, std::function<void(const Arguments&)> handler) {

@@ -41,13 +41,14 @@ HubConnectionBuilder& HubConnectionBuilder::skipNegotiation(bool skip) {
     return *this;
 }
 
-HubConnectionBuilder& HubConnectionBuilder::withHandshakeTimeout(std::chrono::milliseconds timeout) {
+HubConnectionBuilder&
+HubConnectionBuilder::withHandshakeTimeout(std::chrono::milliseconds timeout) {
     options_->handshakeTimeout = timeout;
     return *this;
 }
 
-HubConnectionBuilder& HubConnectionBuilder::withKeepAliveInterval(
-    std::chrono::milliseconds interval) {
+HubConnectionBuilder&
+HubConnectionBuilder::withKeepAliveInterval(std::chrono::milliseconds interval) {
     options_->keepAliveInterval = interval;
     return *this;
 }
@@ -57,7 +58,8 @@ HubConnectionBuilder& HubConnectionBuilder::withServerTimeout(std::chrono::milli
     return *this;
 }
 
-HubConnectionBuilder& HubConnectionBuilder::withNegotiateTimeout(std::chrono::milliseconds timeout) {
+HubConnectionBuilder&
+HubConnectionBuilder::withNegotiateTimeout(std::chrono::milliseconds timeout) {
     options_->negotiateTimeout = timeout;
     return *this;
 }

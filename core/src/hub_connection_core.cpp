@@ -59,10 +59,8 @@ auto HubConnectionCore::guarded(F&& f) {
 
 HubConnectionCore::HubConnectionCore(ConnectionOptions options,
                                      std::unique_ptr<HubProtocol> protocol)
-    : options_(std::move(options)),
-      executor_(options_.platform.executor),
-      protocol_(std::move(protocol)),
-      logger_(options_.logLevel, options_.logSink) {}
+    : options_(std::move(options)), executor_(options_.platform.executor),
+      protocol_(std::move(protocol)), logger_(options_.logLevel, options_.logSink) {}
 
 HubConnectionCore::~HubConnectionCore() = default;
 
@@ -151,8 +149,8 @@ std::function<void()> HubConnectionCore::stream(std::string method, Arguments ar
             return;
         }
         *streamId = id;
-        self.invocations_.add(id, PendingCall{std::move(method), {}, std::move(onItem),
-                                              std::move(onComplete)});
+        self.invocations_.add(
+            id, PendingCall{std::move(method), {}, std::move(onItem), std::move(onComplete)});
     });
     std::weak_ptr<HubConnectionCore> weak = weak_from_this();
     return [weak, streamId] {
@@ -167,6 +165,7 @@ std::function<void()> HubConnectionCore::stream(std::string method, Arguments ar
                 }
                 if (core.state() == ConnectionState::Connected) {
                     (void)core.sendMessage(CancelInvocationMessage{{}, *streamId});
+                    core.cancelledStreams_.insert(*streamId);
                 }
                 call->fail(fail(ErrorCode::Cancelled, "the stream was cancelled"));
             });
@@ -199,8 +198,9 @@ void HubConnectionCore::off(std::string method) {
     if (executor_->isExecutorThread()) {
         handlers_.remove(method);
     } else {
-        runOnExecutor(
-            [method = std::move(method)](HubConnectionCore& self) { self.handlers_.remove(method); });
+        runOnExecutor([method = std::move(method)](HubConnectionCore& self) {
+            self.handlers_.remove(method);
+        });
     }
 }
 
@@ -322,8 +322,8 @@ void HubConnectionCore::openTransport(Url url, std::optional<std::string> token,
     logger_.log(LogLevel::Debug, "opening the transport to {}", redactUrl(request.url));
     TransportHandlers handlers;
     handlers.onOpen = guarded([](HubConnectionCore& self) { self.onTransportOpen(); });
-    handlers.onMessage =
-        guarded([](HubConnectionCore& self, std::string_view data) { self.onTransportMessage(data); });
+    handlers.onMessage = guarded(
+        [](HubConnectionCore& self, std::string_view data) { self.onTransportMessage(data); });
     handlers.onClose = guarded([](HubConnectionCore& self, std::optional<Error> error) {
         self.onTransportClose(std::move(error));
     });
@@ -338,17 +338,16 @@ void HubConnectionCore::onTransportOpen() {
     logger_.log(LogLevel::Trace, "send: {}", printable(request));
     transport_->send(std::move(request), TransferFormat::Text);
     lastSend_ = executor_->now();
-    handshakeTimer_ = executor_->schedule(
-        options_.handshakeTimeout,
-        guarded([](HubConnectionCore& self) { self.onHandshakeTimeout(); }));
+    handshakeTimer_ =
+        executor_->schedule(options_.handshakeTimeout,
+                            guarded([](HubConnectionCore& self) { self.onHandshakeTimeout(); }));
 }
 
 void HubConnectionCore::onHandshakeTimeout() {
     handshakeTimer_ = 0;
     if (state() == ConnectionState::Connecting && !handshakeDone_) {
-        failStart(fail(ErrorCode::Timeout,
-                       "the server did not answer the handshake within " +
-                           seconds(options_.handshakeTimeout)));
+        failStart(fail(ErrorCode::Timeout, "the server did not answer the handshake within " +
+                                               seconds(options_.handshakeTimeout)));
     }
 }
 
@@ -386,7 +385,9 @@ void HubConnectionCore::failStart(Error error) {
     handshakeBuffer_.clear();
     setConnectionId(std::nullopt);
     setState(ConnectionState::Disconnected);
-    logger_.log(LogLevel::Error, "start failed: {}", error.message);
+    // The start callback reports the failure; a start the user cancelled is no error at all.
+    logger_.log(error.code == ErrorCode::Cancelled ? LogLevel::Debug : LogLevel::Error,
+                "start failed: {}", error.message);
     auto done = std::move(startCallback_);
     startCallback_ = nullptr;
     if (done) {
@@ -450,11 +451,8 @@ void HubConnectionCore::onTransportClose(std::optional<Error> error) {
         connectionLost(std::move(error), std::move(pending));
         return;
     }
-    case ConnectionState::Disconnecting:
-        finishClose(std::nullopt, stoppedError());
-        return;
-    default:
-        return;
+    case ConnectionState::Disconnecting: finishClose(std::nullopt, stoppedError()); return;
+    default: return;
     }
 }
 
@@ -481,10 +479,10 @@ void HubConnectionCore::processFrame(std::string_view data) {
     inbox_.swap(messages);
     if (!parsed && attempt_ == attempt) {
         const Error& error = parsed.error();
-        connectionLost(fail(ErrorCode::ProtocolError,
-                            "the server sent an invalid message: " + error.message),
-                       fail(ErrorCode::ConnectionLost,
-                            "the connection was closed after a protocol error: " + error.message));
+        connectionLost(
+            fail(ErrorCode::ProtocolError, "the server sent an invalid message: " + error.message),
+            fail(ErrorCode::ConnectionLost,
+                 "the connection was closed after a protocol error: " + error.message));
     }
 }
 
@@ -591,8 +589,10 @@ void HubConnectionCore::respond(const std::string& invocationId, Result<Value> r
 void HubConnectionCore::dispatchStreamItem(StreamItemMessage& message) {
     PendingCall* call = invocations_.find(message.invocationId);
     if (call == nullptr) {
-        logger_.log(LogLevel::Warning, "ignored a stream item for unknown invocation id '{}'",
-                    message.invocationId);
+        const bool cancelled = cancelledStreams_.count(message.invocationId) != 0;
+        logger_.log(cancelled ? LogLevel::Debug : LogLevel::Warning,
+                    "ignored a stream item for {} invocation id '{}'",
+                    cancelled ? "cancelled" : "unknown", message.invocationId);
         return;
     }
     if (!call->isStream()) {
@@ -617,8 +617,10 @@ void HubConnectionCore::dispatchStreamItem(StreamItemMessage& message) {
 void HubConnectionCore::dispatchCompletion(CompletionMessage& message) {
     auto call = invocations_.take(message.invocationId);
     if (!call) {
-        logger_.log(LogLevel::Warning, "ignored a completion for unknown invocation id '{}'",
-                    message.invocationId);
+        const bool cancelled = cancelledStreams_.erase(message.invocationId) != 0;
+        logger_.log(cancelled ? LogLevel::Debug : LogLevel::Warning,
+                    "ignored a completion for {} invocation id '{}'",
+                    cancelled ? "cancelled" : "unknown", message.invocationId);
         return;
     }
     if (message.error) {
@@ -726,8 +728,7 @@ void HubConnectionCore::doStop(Completion done, bool fromShutdown) {
             stopCallbacks_.push_back(std::move(done));
         }
         return;
-    case ConnectionState::Connected:
-        break;
+    case ConnectionState::Connected: break;
     }
     logger_.log(LogLevel::Debug, "stopping{}", fromShutdown ? " (connection destroyed)" : "");
     setState(ConnectionState::Disconnecting);
@@ -777,6 +778,7 @@ void HubConnectionCore::finishClose(const std::optional<Error>& closeReason,
     setState(ConnectionState::Disconnected);
 
     invocations_.failAll(pendingError);
+    cancelledStreams_.clear();
     auto stops = std::move(stopCallbacks_);
     stopCallbacks_.clear();
     for (auto& done : stops) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "connection_options.hpp"
@@ -118,6 +119,9 @@ private:
     HandlerRegistry handlers_;
     std::unordered_map<std::string, std::shared_ptr<const Responder>> responders_;
     std::vector<ClosedHandler> closedHandlers_;
+    /// Streams the user cancelled whose Completion has not arrived: their late items are
+    /// expected, not worth a warning.
+    std::unordered_set<std::string> cancelledStreams_;
     std::vector<HubMessage> inbox_;
     std::string outbox_;
 

@@ -58,13 +58,15 @@ struct StreamInvocationMessage {
     std::string target;
     Arguments arguments;
     std::vector<std::string> streamIds;
-    friend bool operator==(const StreamInvocationMessage&, const StreamInvocationMessage&) = default;
+    friend bool operator==(const StreamInvocationMessage&,
+                           const StreamInvocationMessage&) = default;
 };
 
 struct CancelInvocationMessage {
     MessageHeaders headers;
     std::string invocationId;
-    friend bool operator==(const CancelInvocationMessage&, const CancelInvocationMessage&) = default;
+    friend bool operator==(const CancelInvocationMessage&,
+                           const CancelInvocationMessage&) = default;
 };
 
 struct PingMessage {

@@ -15,7 +15,9 @@ public:
     Logger() = default;
     Logger(LogLevel level, LogSink sink) : level_(level), sink_(std::move(sink)) {}
 
-    bool enabled(LogLevel level) const { return level >= level_ && level_ != LogLevel::None && sink_; }
+    bool enabled(LogLevel level) const {
+        return level >= level_ && level_ != LogLevel::None && sink_;
+    }
 
     template <class... A>
     void log(LogLevel level, fmt::format_string<A...> format, A&&... args) const {

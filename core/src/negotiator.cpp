@@ -28,9 +28,9 @@ bool offersTextWebSockets(const NegotiateResponse& response) {
 
 Error statusError(int status) {
     if (status == 401 || status == 403) {
-        return fail(ErrorCode::Unauthorized,
-                    "negotiate was refused with HTTP " + std::to_string(status) +
-                        ": check the access token");
+        return fail(ErrorCode::Unauthorized, "negotiate was refused with HTTP " +
+                                                 std::to_string(status) +
+                                                 ": check the access token");
     }
     return fail(ErrorCode::NegotiateFailed,
                 "negotiate failed with HTTP status " + std::to_string(status));
@@ -56,8 +56,8 @@ void onResponse(const std::shared_ptr<NegotiateRun>& run, Result<HttpResponse> r
     }
     NegotiateResponse& response = parsed.value();
     if (response.error) {
-        run->done(fail(ErrorCode::NegotiateFailed, "the server refused negotiate: " + *response.error,
-                       *response.error));
+        run->done(fail(ErrorCode::NegotiateFailed,
+                       "the server refused negotiate: " + *response.error, *response.error));
         return;
     }
     if (response.url) {

@@ -25,6 +25,13 @@ protected:
         std::make_shared<FakeTransportFactory>(executor);
     std::vector<std::pair<LogLevel, std::string>> logs;
 
+    void TearDown() override {
+        // Let connections destroyed by the test finish stopping, then drop what is left.
+        executor->advance(std::chrono::minutes(1));
+        executor->clear();
+        http->held.clear();
+    }
+
     Platform platform() {
         Platform p;
         p.executor = executor;

@@ -85,7 +85,8 @@ TEST_F(InvokeTest, CallsWhileDisconnectedFailAtOnce) {
     std::optional<Result<void>> streamed;
     connection.invoke("A", {}, [&](Result<Value> r) { invoked = std::move(r); });
     connection.send("B", {}, [&](Result<void> r) { sentResult = r; });
-    auto sub = connection.stream<int>("C", {}, [](int) {}, [&](Result<void> r) { streamed = r; });
+    auto sub = connection.stream<int>(
+        "C", {}, [](int) {}, [&](Result<void> r) { streamed = r; });
     executor->runPending();
     EXPECT_EQ(invoked->error().code, ErrorCode::InvalidState);
     EXPECT_EQ(sentResult->error().code, ErrorCode::InvalidState);
@@ -118,8 +119,8 @@ TEST_F(InvokeTest, StreamDeliversItemsThenCompletes) {
     auto connection = connected();
     std::vector<int> items;
     std::optional<Result<void>> done;
-    auto sub = connection.stream<int>("Counter", {3, 0}, [&](int i) { items.push_back(i); },
-                                      [&](Result<void> r) { done = r; });
+    auto sub = connection.stream<int>(
+        "Counter", {3, 0}, [&](int i) { items.push_back(i); }, [&](Result<void> r) { done = r; });
     executor->runPending();
     EXPECT_EQ(sent()[0], R"({"type":4,"invocationId":"0","target":"Counter","arguments":[3,0]})");
     serverSends(R"({"type":2,"invocationId":"0","item":0})");
@@ -150,8 +151,8 @@ TEST_F(InvokeTest, CancelSendsCancelInvocationAndEndsTheStream) {
     auto connection = connected();
     int items = 0;
     std::optional<Result<void>> done;
-    auto sub = connection.stream<int>("Infinite", {}, [&](int) { ++items; },
-                                      [&](Result<void> r) { done = r; });
+    auto sub = connection.stream<int>(
+        "Infinite", {}, [&](int) { ++items; }, [&](Result<void> r) { done = r; });
     executor->runPending();
     serverSends(R"({"type":2,"invocationId":"0","item":0})");
     sub.cancel();
@@ -160,7 +161,11 @@ TEST_F(InvokeTest, CancelSendsCancelInvocationAndEndsTheStream) {
     EXPECT_EQ(done->error().code, ErrorCode::Cancelled);
     EXPECT_EQ(sent().back(), R"({"type":5,"invocationId":"0"})");
     serverSends(R"({"type":2,"invocationId":"0","item":1})");
+    serverSends(R"({"type":3,"invocationId":"0"})");
     EXPECT_EQ(items, 1);
+    EXPECT_TRUE(logged(LogLevel::Debug, "stream item for cancelled invocation id '0'"));
+    EXPECT_TRUE(logged(LogLevel::Debug, "completion for cancelled invocation id '0'"));
+    EXPECT_FALSE(logged(LogLevel::Warning, "invocation id '0'"));
     sub.cancel();
     executor->runPending();
 }
@@ -168,7 +173,8 @@ TEST_F(InvokeTest, CancelSendsCancelInvocationAndEndsTheStream) {
 TEST_F(InvokeTest, AStreamItemOfTheWrongTypeCancelsTheStream) {
     auto connection = connected();
     std::optional<Result<void>> done;
-    auto sub = connection.stream<int>("S", {}, [](int) {}, [&](Result<void> r) { done = r; });
+    auto sub = connection.stream<int>(
+        "S", {}, [](int) {}, [&](Result<void> r) { done = r; });
     executor->runPending();
     serverSends(R"({"type":2,"invocationId":"0","item":"text"})");
     ASSERT_TRUE(done.has_value());
@@ -227,7 +233,8 @@ TEST_F(InvokeTest, ServerCallsExpectingAResultWithoutResponderGetAnError) {
     auto connection = connected();
     serverSends(R"({"type":1,"invocationId":"s1","target":"Ask","arguments":["q"]})");
     ASSERT_EQ(sent().size(), 1u);
-    EXPECT_EQ(sent()[0], R"({"type":3,"invocationId":"s1","error":"Client didn't provide a result."})");
+    EXPECT_EQ(sent()[0],
+              R"({"type":3,"invocationId":"s1","error":"Client didn't provide a result."})");
 }
 
 TEST_F(InvokeTest, ResponderAnswersServerCalls) {

@@ -102,7 +102,8 @@ TEST_F(LifetimeTest, TransportDropFailsEveryPendingCallAndFiresClosedOnce) {
         });
     }
     std::optional<Result<void>> streamDone;
-    auto sub = connection.stream<int>("S", {}, [](int) {}, [&](Result<void> r) { streamDone = r; });
+    auto sub = connection.stream<int>(
+        "S", {}, [](int) {}, [&](Result<void> r) { streamDone = r; });
     int closed = 0;
     connection.onClosed([&](const std::optional<Error>& e) {
         ++closed;

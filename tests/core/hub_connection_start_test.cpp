@@ -34,7 +34,8 @@ TEST_F(StartTest, KeepsTheQueryStringOnNegotiateAndTransport) {
 TEST_F(StartTest, NegotiateVersionZeroUsesTheConnectionIdAsToken) {
     http->handler = [](const HttpRequest&) {
         return Result<HttpResponse>(HttpResponse{
-            200, R"({"connectionId":"old-id","availableTransports":[{"transport":"WebSockets","transferFormats":["Text"]}]})"});
+            200,
+            R"({"connectionId":"old-id","availableTransports":[{"transport":"WebSockets","transferFormats":["Text"]}]})"});
     };
     auto connection = build();
     ASSERT_TRUE(start(connection)->ok());
@@ -64,7 +65,8 @@ TEST_F(StartTest, HeadersAndTokenGoOnNegotiateAndUpgrade) {
 TEST_F(StartTest, TokenTravelsInTheQueryWhenTheTransportCannotSendHeaders) {
     transports->defaults.supportsHeaders = false;
     auto connection =
-        builder().withAccessTokenProvider([]() -> Result<std::string> { return std::string("a b"); })
+        builder()
+            .withAccessTokenProvider([]() -> Result<std::string> { return std::string("a b"); })
             .build()
             .value();
     ASSERT_TRUE(start(connection)->ok());
@@ -103,7 +105,8 @@ TEST_F(StartTest, FollowsRedirectsWithTheirAccessToken) {
     http->handler = [](const HttpRequest& request) {
         if (request.url.rfind("http://example.test/", 0) == 0) {
             return Result<HttpResponse>(HttpResponse{
-                200, R"({"url":"https://service.test/client/?hub=chat","accessToken":"redirect-token"})"});
+                200,
+                R"({"url":"https://service.test/client/?hub=chat","accessToken":"redirect-token"})"});
         }
         return Result<HttpResponse>(HttpResponse{200, FakeHttpClient::negotiateV1("c2", "t2")});
     };
@@ -143,7 +146,8 @@ TEST_F(StartTest, NegotiateErrorsReachTheCaller) {
         {404, "", ErrorCode::NegotiateFailed, ""},
         {500, "oops", ErrorCode::NegotiateFailed, ""},
         {200, "not json", ErrorCode::NegotiateFailed, ""},
-        {200, R"({"connectionId":"x","availableTransports":[{"transport":"LongPolling","transferFormats":["Text"]}]})",
+        {200,
+         R"({"connectionId":"x","availableTransports":[{"transport":"LongPolling","transferFormats":["Text"]}]})",
          ErrorCode::NegotiateFailed, ""},
     };
     for (const auto& c : cases) {
@@ -154,8 +158,8 @@ TEST_F(StartTest, NegotiateErrorsReachTheCaller) {
         auto result = start(connection);
         ASSERT_TRUE(result.has_value()) << c.body;
         ASSERT_FALSE(result->ok()) << c.body;
-        EXPECT_EQ(result->error().code, c.code) << c.status << " " << c.body << ": "
-                                                << result->error().toString();
+        EXPECT_EQ(result->error().code, c.code)
+            << c.status << " " << c.body << ": " << result->error().toString();
         EXPECT_EQ(result->error().serverMessage, c.serverMessage);
         EXPECT_EQ(connection.state(), ConnectionState::Disconnected);
     }

@@ -30,8 +30,9 @@ TEST(UrlTest, HandlesIpv6) {
 }
 
 TEST(UrlTest, RejectsBadUrls) {
-    for (const char* bad : {"", "host/path", "ftp://x/", "http://", "http://h:0/", "http://h:99999/",
-                            "http://h:12ab/", "http://user@h/", "http://[::1/"}) {
+    for (const char* bad :
+         {"", "host/path", "ftp://x/", "http://", "http://h:0/", "http://h:99999/",
+          "http://h:12ab/", "http://user@h/", "http://[::1/"}) {
         EXPECT_FALSE(parseUrl(bad).ok()) << bad;
     }
 }

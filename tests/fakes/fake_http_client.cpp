@@ -3,7 +3,9 @@
 namespace signalr::test {
 
 FakeHttpClient::FakeHttpClient(std::shared_ptr<Executor> executor)
-    : handler([](const HttpRequest&) { return Result<HttpResponse>(HttpResponse{200, negotiateV1()}); }),
+    : handler([](const HttpRequest&) {
+          return Result<HttpResponse>(HttpResponse{200, negotiateV1()});
+      }),
       executor_(std::move(executor)) {}
 
 void FakeHttpClient::send(HttpRequest request, Callback done) {

@@ -414,9 +414,9 @@ int WebSocketSession::onLwsCallback(lws* wsi, lws_callback_reasons reason, void*
             incoming_.clear();
         }
         if (incoming_.size() + len > maxMessageSize_) {
-            finish(fail(ErrorCode::ProtocolError,
-                        "the server sent a WebSocket message larger than " +
-                            std::to_string(maxMessageSize_) + " bytes"));
+            finish(
+                fail(ErrorCode::ProtocolError, "the server sent a WebSocket message larger than " +
+                                                   std::to_string(maxMessageSize_) + " bytes"));
             return -1;
         }
         incoming_.append(static_cast<const char*>(in), len);

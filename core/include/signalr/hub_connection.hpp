@@ -92,11 +92,16 @@ public:
     /// Answers server calls that expect a result (`Clients.Caller.InvokeAsync<T>` on the hub).
     /// One responder per method; a later one replaces the earlier. `respond` may be called later,
     /// from any callback, exactly once. Calls with no responder are answered with an error.
-    void onInvocation(std::string method,
-                      std::function<void(const Arguments&, std::function<void(Result<Value>)> respond)>
-                          responder);
+    void
+    onInvocation(std::string method,
+                 std::function<void(const Arguments&, std::function<void(Result<Value>)> respond)>
+                     responder);
 
-    /// Runs after the connection closed: nullopt after stop(), the error otherwise.
+    /// Adds a handler that runs each time an established connection ends (not when start()
+    /// fails: start's completion reports that). Several handlers run in the order added. The
+    /// argument is nullopt after stop() and after a server Close without an error; otherwise
+    /// it says why: ServerClosed (the server's Close text in serverMessage), ConnectionLost
+    /// (the transport dropped), Timeout (server timeout) or ProtocolError.
     void onClosed(std::function<void(const std::optional<Error>&)> handler);
 
 private:
@@ -159,18 +164,19 @@ template <class T>
 StreamSubscription HubConnection::stream(std::string method, Arguments args,
                                          std::type_identity_t<std::function<void(T)>> onItem,
                                          Completion onComplete) {
-    return streamRaw(std::move(method), std::move(args),
-                     [onItem = std::move(onItem)](const Value& item) -> Result<void> {
-                         auto converted = Converter<T>::fromValue(item);
-                         if (!converted) {
-                             return std::move(converted).error();
-                         }
-                         if (onItem) {
-                             onItem(std::move(converted).value());
-                         }
-                         return {};
-                     },
-                     std::move(onComplete));
+    return streamRaw(
+        std::move(method), std::move(args),
+        [onItem = std::move(onItem)](const Value& item) -> Result<void> {
+            auto converted = Converter<T>::fromValue(item);
+            if (!converted) {
+                return std::move(converted).error();
+            }
+            if (onItem) {
+                onItem(std::move(converted).value());
+            }
+            return {};
+        },
+        std::move(onComplete));
 }
 
 namespace detail {

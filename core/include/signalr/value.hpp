@@ -33,6 +33,9 @@ concept ToValue = requires(const T& t) {
 /// A protocol-neutral dynamic value: what hub arguments, results and stream items are made of.
 /// Integers keep all 64 bits (unsigned values above INT64_MAX are kept as UInt); objects keep
 /// their member order.
+///
+/// C++ brace rules: `Value::Array{Value::Array{1}}` copies the inner array instead of nesting
+/// it; write `Value::fromArray({Value::fromArray({1})})` for an array inside an array.
 class Value {
 public:
     enum class Type : std::uint8_t { Null, Bool, Int, UInt, Double, String, Binary, Array, Object };
@@ -50,9 +53,7 @@ public:
     Value(T&& v) : Value(Converter<std::decay_t<T>>::toValue(v)) {}
 
     static Value fromBool(bool b) { return Value(std::in_place_type<bool>, b); }
-    static Value fromInt(std::int64_t i) {
-        return Value(std::in_place_type<std::int64_t>, i);
-    }
+    static Value fromInt(std::int64_t i) { return Value(std::in_place_type<std::int64_t>, i); }
     /// Stored as Int when it fits, so equal numbers compare equal.
     static Value fromUInt(std::uint64_t u) {
         if (u <= static_cast<std::uint64_t>(INT64_MAX)) {
@@ -66,9 +67,7 @@ public:
     }
     static Value fromBytes(Bytes b) { return Value(std::in_place_type<Bytes>, std::move(b)); }
     static Value fromArray(Array a) { return Value(std::in_place_type<Array>, std::move(a)); }
-    static Value fromObject(Object o) {
-        return Value(std::in_place_type<Object>, std::move(o));
-    }
+    static Value fromObject(Object o) { return Value(std::in_place_type<Object>, std::move(o)); }
 
     Type type() const noexcept { return static_cast<Type>(storage_.index()); }
     bool isNull() const noexcept { return type() == Type::Null; }
