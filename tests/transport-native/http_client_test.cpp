@@ -187,17 +187,8 @@ TEST(HttpTls, SucceedsWhenTheCertificateIsTrusted) {
         .certificateFile = certificate.certificateFile(),
         .privateKeyFile = certificate.privateKeyFile(),
     });
-    // OpenSSL's default trust store honours SSL_CERT_FILE when the loop's context is created.
-    const char* previous = std::getenv("SSL_CERT_FILE");
-    const std::string saved = previous ? previous : "";
-    setenv("SSL_CERT_FILE", certificate.certificateFile().c_str(), 1);
-    auto loop = EventLoop::create();
-    if (previous) {
-        setenv("SSL_CERT_FILE", saved.c_str(), 1);
-    } else {
-        unsetenv("SSL_CERT_FILE");
-    }
-    loop->startThread();
+    auto loop = loopTrusting(certificate.certificateFile());
+    ASSERT_NE(loop, nullptr);
     auto platform = loop->platform();
     auto result = std::make_shared<std::promise<Result<HttpResponse>>>();
     onLoop(*platform.executor, [&] {

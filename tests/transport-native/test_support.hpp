@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <functional>
 #include <future>
 #include <memory>
@@ -13,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include "signalr/event_loop.hpp"
 #include "signalr/executor.hpp"
 #include "signalr/transport.hpp"
 
@@ -110,5 +112,23 @@ private:
 
     std::shared_ptr<Executor> executor_;
 };
+
+/// A running loop whose TLS trust store is `certificateFile`. OpenSSL's default trust store
+/// reads SSL_CERT_FILE when the loop's context is created; the variable is restored after.
+inline std::shared_ptr<EventLoop> loopTrusting(const std::string& certificateFile) {
+    const char* previous = std::getenv("SSL_CERT_FILE");
+    const std::string saved = previous ? previous : "";
+    setenv("SSL_CERT_FILE", certificateFile.c_str(), 1);
+    auto loop = EventLoop::create();
+    if (previous) {
+        setenv("SSL_CERT_FILE", saved.c_str(), 1);
+    } else {
+        unsetenv("SSL_CERT_FILE");
+    }
+    if (loop) {
+        loop->startThread();
+    }
+    return loop;
+}
 
 } // namespace signalr::test

@@ -492,17 +492,8 @@ TEST(WebSocketTls, ConnectsWhenTheCertificateIsTrusted) {
         .certificateFile = certificate.certificateFile(),
         .privateKeyFile = certificate.privateKeyFile(),
     });
-    // OpenSSL's default trust store honours SSL_CERT_FILE when the loop's context is created.
-    const char* previous = std::getenv("SSL_CERT_FILE");
-    const std::string saved = previous ? previous : "";
-    setenv("SSL_CERT_FILE", certificate.certificateFile().c_str(), 1);
-    auto loop = EventLoop::create();
-    if (previous) {
-        setenv("SSL_CERT_FILE", saved.c_str(), 1);
-    } else {
-        unsetenv("SSL_CERT_FILE");
-    }
-    loop->startThread();
+    auto loop = loopTrusting(certificate.certificateFile());
+    ASSERT_NE(loop, nullptr);
     auto platform = loop->platform();
     auto events = std::make_shared<TransportEvents>(platform.executor);
     std::unique_ptr<Transport> transport;
