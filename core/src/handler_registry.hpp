@@ -40,6 +40,8 @@ public:
 
     void remove(const std::string& method) { byMethod_.erase(method); }
 
+    void clear() { byMethod_.clear(); }
+
     /// A snapshot: handlers may add or remove handlers while the snapshot runs.
     std::vector<std::shared_ptr<const Handler>> find(const std::string& method) const {
         std::vector<std::shared_ptr<const Handler>> out;

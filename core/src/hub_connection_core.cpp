@@ -83,7 +83,21 @@ void HubConnectionCore::stop(Completion done) {
 }
 
 void HubConnectionCore::shutdown() {
-    runOnExecutor([](HubConnectionCore& self) { self.doStop({}, true); });
+    // Handlers often capture their owner, which is being destroyed: none may run from now on.
+    if (executor_->isExecutorThread()) {
+        forgetUserHandlers();
+    }
+    runOnExecutor([](HubConnectionCore& self) {
+        self.forgetUserHandlers();
+        self.doStop({}, true);
+    });
+}
+
+void HubConnectionCore::forgetUserHandlers() {
+    handleGone_ = true;
+    handlers_.clear();
+    responders_.clear();
+    closedHandlers_.clear();
 }
 
 void HubConnectionCore::invoke(std::string method, Arguments args,
@@ -289,7 +303,11 @@ void HubConnectionCore::doStart(Completion done) {
     }
     NegotiateRequest request{std::move(url).value(), options_.headers, std::move(token),
                              options_.negotiateTimeout};
-    negotiate(options_.platform.httpClient, std::move(request), logger_,
+    auto abandoned = [weak = weak_from_this(), attempt = attempt_] {
+        auto self = weak.lock();
+        return !self || self->attempt_ != attempt;
+    };
+    negotiate(options_.platform.httpClient, std::move(request), logger_, std::move(abandoned),
               guarded([](HubConnectionCore& self, Result<NegotiateOutcome> outcome) {
                   if (self.state() != ConnectionState::Connecting) {
                       return;
@@ -307,6 +325,11 @@ void HubConnectionCore::doStart(Completion done) {
 void HubConnectionCore::openTransport(Url url, std::optional<std::string> token,
                                       std::optional<std::string> connectionId) {
     transport_ = options_.platform.makeTransport();
+    if (!transport_) {
+        failStart(
+            fail(ErrorCode::InvalidArgument, "the platform's transport factory made no transport"));
+        return;
+    }
     pendingConnectionId_ = std::move(connectionId);
     TransportRequest request;
     request.headers = options_.headers;
@@ -338,9 +361,11 @@ void HubConnectionCore::onTransportOpen() {
     logger_.log(LogLevel::Trace, "send: {}", printable(request));
     transport_->send(std::move(request), TransferFormat::Text);
     lastSend_ = executor_->now();
-    handshakeTimer_ =
-        executor_->schedule(options_.handshakeTimeout,
-                            guarded([](HubConnectionCore& self) { self.onHandshakeTimeout(); }));
+    if (options_.handshakeTimeout.count() > 0) {
+        handshakeTimer_ = executor_->schedule(
+            options_.handshakeTimeout,
+            guarded([](HubConnectionCore& self) { self.onHandshakeTimeout(); }));
+    }
 }
 
 void HubConnectionCore::onHandshakeTimeout() {
@@ -445,7 +470,9 @@ void HubConnectionCore::onTransportClose(std::optional<Error> error) {
         Error pending = fail(ErrorCode::ConnectionLost,
                              error ? "the connection was lost: " + error->message
                                    : std::string("the server closed the connection"));
-        if (error && error->code != ErrorCode::ConnectionLost) {
+        // An established connection that fails is lost; other reasons (ProtocolError for an
+        // oversized message, Timeout) keep their code.
+        if (error && error->code == ErrorCode::TransportFailed) {
             error->code = ErrorCode::ConnectionLost;
         }
         connectionLost(std::move(error), std::move(pending));
@@ -470,7 +497,7 @@ void HubConnectionCore::processFrame(std::string_view data) {
     }
     const auto attempt = attempt_;
     for (auto& message : messages) {
-        if (attempt_ != attempt) {
+        if (attempt_ != attempt || handleGone_) {
             break;
         }
         dispatch(message);
@@ -526,20 +553,27 @@ void HubConnectionCore::dispatch(HubMessage& message) {
 
 void HubConnectionCore::dispatchInvocation(InvocationMessage& message) {
     auto handlers = handlers_.find(message.target);
-    auto responder = responders_.find(message.target);
-    const bool hasResponder = responder != responders_.end();
+    // A copy: handlers may register responders, which may rehash the map.
+    std::shared_ptr<const Responder> responder;
+    if (auto it = responders_.find(message.target); it != responders_.end()) {
+        responder = it->second;
+    }
+    const bool hasResponder = responder != nullptr;
     if (handlers.empty() && !hasResponder) {
         logger_.log(LogLevel::Warning, "no client method with the name '{}' is registered",
                     message.target);
     }
     const auto attempt = attempt_;
     for (const auto& handler : handlers) {
+        if (handleGone_) {
+            return;
+        }
         auto handled = (*handler)(message.arguments);
         if (!handled) {
             reportHandlerError(message.target, handled.error());
         }
     }
-    if (!message.invocationId || attempt_ != attempt) {
+    if (!message.invocationId || attempt_ != attempt || handleGone_) {
         return;
     }
     const std::string id = *message.invocationId;
@@ -562,8 +596,7 @@ void HubConnectionCore::dispatchInvocation(InvocationMessage& message) {
                 });
         }
     };
-    auto keep = responder->second;
-    (*keep)(message.arguments, std::move(respondOnce));
+    (*responder)(message.arguments, std::move(respondOnce));
 }
 
 void HubConnectionCore::respond(const std::string& invocationId, Result<Value> result) {
@@ -607,6 +640,7 @@ void HubConnectionCore::dispatchStreamItem(StreamItemMessage& message) {
         auto taken = invocations_.take(message.invocationId);
         if (state() == ConnectionState::Connected) {
             (void)sendMessage(CancelInvocationMessage{{}, message.invocationId});
+            cancelledStreams_.insert(message.invocationId);
         }
         if (taken) {
             taken->fail(std::move(delivered).error());

@@ -60,6 +60,8 @@ public:
 private:
     // Everything below runs on the executor.
     void runOnExecutor(std::function<void(HubConnectionCore&)> task);
+    /// The handle is gone: no handler, responder or closed handler runs any more.
+    void forgetUserHandlers();
     void doStart(Completion done);
     void doStop(Completion done, bool fromShutdown);
     void setState(ConnectionState state);
@@ -110,6 +112,7 @@ private:
     // Executor-only state.
     std::uint64_t attempt_ = 0;
     bool handshakeDone_ = false;
+    bool handleGone_ = false;
     std::optional<std::string> pendingConnectionId_;
     std::string handshakeBuffer_;
     std::unique_ptr<Transport> transport_;

@@ -13,6 +13,7 @@ struct NegotiateRun {
     std::shared_ptr<HttpClient> http;
     NegotiateRequest request;
     Logger logger;
+    std::function<bool()> abandoned;
     std::function<void(Result<NegotiateOutcome>)> done;
     int redirects = 0;
 };
@@ -39,6 +40,10 @@ Error statusError(int status) {
 void step(std::shared_ptr<NegotiateRun> run);
 
 void onResponse(const std::shared_ptr<NegotiateRun>& run, Result<HttpResponse> result) {
+    // stop() or a newer start: following a redirect now would send the token for nothing.
+    if (run->abandoned && run->abandoned()) {
+        return;
+    }
     if (!result) {
         Error error = std::move(result).error();
         error.message = "negotiate failed: " + error.message;
@@ -105,7 +110,10 @@ void step(std::shared_ptr<NegotiateRun> run) {
     if (run->request.accessToken) {
         http.headers["Authorization"] = "Bearer " + *run->request.accessToken;
     }
-    http.timeout = run->request.timeout;
+    // Zero or less means no bound of our own.
+    http.timeout = run->request.timeout.count() > 0
+                       ? run->request.timeout
+                       : std::chrono::milliseconds(std::chrono::hours(24));
     run->logger.log(LogLevel::Debug, "negotiating with {}", redactUrl(http.url));
     auto client = run->http;
     client->send(std::move(http),
@@ -115,11 +123,13 @@ void step(std::shared_ptr<NegotiateRun> run) {
 } // namespace
 
 void negotiate(std::shared_ptr<HttpClient> http, NegotiateRequest request, Logger logger,
+               std::function<bool()> abandoned,
                std::function<void(Result<NegotiateOutcome>)> done) {
     auto run = std::make_shared<NegotiateRun>();
     run->http = std::move(http);
     run->request = std::move(request);
     run->logger = std::move(logger);
+    run->abandoned = std::move(abandoned);
     run->done = std::move(done);
     step(std::move(run));
 }

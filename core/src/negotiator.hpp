@@ -34,8 +34,9 @@ struct NegotiateOutcome {
 /// The official clients' redirect limit.
 inline constexpr int kMaxNegotiateRedirects = 100;
 
-/// Runs negotiate, following redirects, and calls `done` once on the executor.
+/// Runs negotiate, following redirects, and calls `done` once on the executor. Once
+/// `abandoned()` returns true, no further request goes out and `done` is not called.
 void negotiate(std::shared_ptr<HttpClient> http, NegotiateRequest request, Logger logger,
-               std::function<void(Result<NegotiateOutcome>)> done);
+               std::function<bool()> abandoned, std::function<void(Result<NegotiateOutcome>)> done);
 
 } // namespace signalr::detail

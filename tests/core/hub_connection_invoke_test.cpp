@@ -218,6 +218,37 @@ TEST_F(InvokeTest, TypedHandlersSkipCallsThatDoNotConvert) {
     EXPECT_TRUE(logged(LogLevel::Error, "'Num' was skipped"));
 }
 
+TEST_F(InvokeTest, AHandlerTakingOneValueGetsTheFirstArgument) {
+    auto connection = connected();
+    std::vector<Value> got;
+    connection.on("One", [&](const Value& v) { got.push_back(v); });
+    std::vector<std::size_t> sizes;
+    connection.on("One", [&](const Arguments& all) { sizes.push_back(all.size()); });
+    serverSends(R"({"type":1,"target":"One","arguments":["hi",2]})");
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0], Value("hi"));
+    EXPECT_EQ(sizes, (std::vector<std::size_t>{2}));
+}
+
+int gFunctionHandlerCalls = 0;
+void functionHandler(int n) noexcept {
+    gFunctionHandlerCalls += n;
+}
+
+TEST_F(InvokeTest, MutableNoexceptAndFunctionHandlersWork) {
+    auto connection = connected();
+    int count = 0;
+    connection.on("N", [&count, local = 0](int n) mutable {
+        local += n;
+        count = local;
+    });
+    connection.on("N", [&count](int) noexcept { ++count; });
+    connection.on("N", &functionHandler);
+    serverSends(R"({"type":1,"target":"N","arguments":[5]})");
+    EXPECT_EQ(count, 6);
+    EXPECT_EQ(gFunctionHandlerCalls, 5);
+}
+
 TEST_F(InvokeTest, HandlersCanBeAddedFromAHandler) {
     auto connection = connected();
     int late = 0;

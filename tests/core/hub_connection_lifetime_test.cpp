@@ -261,6 +261,48 @@ TEST_F(LifetimeTest, DestroyingTheConnectionInsideItsOwnCallbackIsSafe) {
     EXPECT_EQ(executor->pendingTimers(), 0u);
 }
 
+TEST_F(LifetimeTest, NoUserHandlerRunsAfterTheHandleIsDestroyed) {
+    auto connection = std::make_unique<HubConnection>(connected());
+    int handlerCalls = 0;
+    bool closedCalled = false;
+    std::optional<Result<Value>> pending;
+    connection->on("X", [&](const Arguments&) { ++handlerCalls; });
+    connection->onClosed([&](const std::optional<Error>&) { closedCalled = true; });
+    connection->invoke("Slow", {}, [&](Result<Value> r) { pending = std::move(r); });
+    executor->runPending();
+    auto state = transport();
+    connection.reset();
+    state->receive(std::string(R"({"type":1,"target":"X","arguments":[]})") + kRS);
+    executor->advance(10s);
+    EXPECT_EQ(handlerCalls, 0);
+    EXPECT_FALSE(closedCalled) << "the owner of onClosed is gone";
+    ASSERT_TRUE(pending.has_value());
+    EXPECT_EQ(pending->error().code, ErrorCode::Cancelled);
+}
+
+TEST_F(LifetimeTest, AHandlerThatDestroysTheConnectionEndsDispatchOfItsFrame) {
+    auto connection = std::make_unique<HubConnection>(connected());
+    int calls = 0;
+    connection->on("X", [&](const Arguments&) {
+        ++calls;
+        connection.reset();
+    });
+    transport()->receive(std::string(R"({"type":1,"target":"X","arguments":[]})") + kRS +
+                         R"({"type":1,"target":"X","arguments":[]})" + kRS);
+    executor->advance(10s);
+    EXPECT_EQ(calls, 1);
+}
+
+TEST_F(LifetimeTest, ATransportProtocolErrorKeepsItsCode) {
+    auto connection = connected();
+    std::optional<Error> reason;
+    connection.onClosed([&](const std::optional<Error>& e) { reason = e; });
+    transport()->drop(fail(ErrorCode::ProtocolError, "message too large"));
+    executor->runPending();
+    ASSERT_TRUE(reason.has_value());
+    EXPECT_EQ(reason->code, ErrorCode::ProtocolError);
+}
+
 TEST_F(LifetimeTest, NoTimerOrCallbackAfterStop) {
     auto connection = connected();
     int handlerCalls = 0;

@@ -307,6 +307,40 @@ TEST_F(StartTest, StopDuringNegotiateCancelsStartAndIgnoresTheLateAnswer) {
     EXPECT_EQ(connection.state(), ConnectionState::Disconnected);
 }
 
+TEST_F(StartTest, StopDuringNegotiateDoesNotFollowALateRedirect) {
+    http->hold = true;
+    auto connection = build();
+    connection.start();
+    executor->runPending();
+    connection.stop();
+    executor->runPending();
+    ASSERT_EQ(http->held.size(), 1u);
+    http->held[0](HttpResponse{200, R"({"url":"http://elsewhere.test/hub","accessToken":"t"})"});
+    executor->runPending();
+    EXPECT_EQ(http->requests.size(), 1u) << "no request after stop()";
+}
+
+TEST_F(StartTest, ZeroHandshakeTimeoutWaitsForever) {
+    transports->defaults.autoHandshake = false;
+    auto connection = builder().withHandshakeTimeout(std::chrono::milliseconds(0)).build().value();
+    std::optional<Result<void>> result;
+    connection.start([&](Result<void> r) { result = std::move(r); });
+    executor->advance(std::chrono::hours(1));
+    EXPECT_FALSE(result.has_value());
+    serverSends("{}");
+    ASSERT_TRUE(result.has_value());
+    EXPECT_TRUE(result->ok());
+}
+
+TEST_F(StartTest, AFactoryThatMakesNoTransportFailsStart) {
+    Platform p = platform();
+    p.makeTransport = [] { return std::unique_ptr<Transport>(); };
+    auto connection = builder().withPlatform(p).build().value();
+    auto result = start(connection);
+    ASSERT_TRUE(result.has_value());
+    EXPECT_EQ(result->error().code, ErrorCode::InvalidArgument);
+}
+
 TEST_F(StartTest, StopDuringHandshakeCancelsStart) {
     transports->defaults.autoHandshake = false;
     auto connection = build();

@@ -128,6 +128,16 @@ TEST_F(HttpFixture, LargeBodiesBothWays) {
     }
 }
 
+TEST_F(HttpFixture, AResponseOverTheSizeLimitFails) {
+    auto limited = request("GET", server.httpUrl("/http/large/300000"));
+    limited.maxResponseSize = 100'000;
+    auto outcome = send(std::move(limited));
+    ASSERT_TRUE(outcome.result.has_value());
+    ASSERT_FALSE(outcome.result->ok());
+    EXPECT_EQ(outcome.result->error().code, ErrorCode::ProtocolError);
+    EXPECT_NE(outcome.result->error().message.find("100000 bytes"), std::string::npos);
+}
+
 TEST_F(HttpFixture, Timeout) {
     const auto start = Clock::now();
     auto outcome = send(request("GET", server.httpUrl("/http/slow"), {}, {}, 300ms));

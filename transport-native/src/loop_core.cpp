@@ -227,17 +227,18 @@ void LoopCore::stop() {
             runState_ = RunState::Stopped;
             tearDownHere = true;
         }
-        thread = std::move(thread_);
+        // Called from a task on the loop thread, the thread cannot join itself: it stays in
+        // thread_ for the next stop() or the destructor on another thread. Detaching it instead
+        // would let it tear down OpenSSL state while the process's exit handlers free it.
+        if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) {
+            thread = std::move(thread_);
+        }
     }
     if (tearDownHere && context_ != nullptr) {
         teardown();
     }
     if (thread.joinable()) {
-        if (thread.get_id() == std::this_thread::get_id()) {
-            thread.detach(); // stop() from a task: the thread ends when this task returns
-        } else {
-            thread.join();
-        }
+        thread.join();
     }
 }
 

@@ -63,6 +63,7 @@ private:
     ClientEndpoint endpoint_;
     HttpHeaders headers_;
     std::string body_; ///< LWS_PRE bytes of headroom, then the request body
+    std::size_t maxResponseSize_ = 0;
     std::size_t bodySent_ = 0;
     std::chrono::milliseconds timeout_{0};
     Executor::TimerId timer_ = 0;
@@ -102,6 +103,7 @@ void HttpExchange::start(HttpRequest request) {
     displayUrl_ = method_ + " " + redactUrl(url->toString());
     endpoint_ = makeEndpoint(std::move(url).value());
     headers_ = std::move(request.headers);
+    maxResponseSize_ = request.maxResponseSize;
     body_.reserve(LWS_PRE + request.body.size());
     body_.assign(LWS_PRE, '\0');
     body_.append(request.body);
@@ -247,6 +249,12 @@ int HttpExchange::onLwsCallback(lws* wsi, lws_callback_reasons reason, void* use
 
     case LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ:
         if (!finished_ && in != nullptr) {
+            if (response_.body.size() + len > maxResponseSize_) {
+                finish(fail(ErrorCode::ProtocolError, "the HTTP response body is larger than " +
+                                                          std::to_string(maxResponseSize_) +
+                                                          " bytes"));
+                return -1;
+            }
             response_.body.append(static_cast<const char*>(in), len);
         }
         return 0;

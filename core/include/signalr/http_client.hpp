@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <string>
 
@@ -16,6 +17,9 @@ struct HttpRequest {
     HttpHeaders headers;
     std::string body;
     std::chrono::milliseconds timeout{100'000};
+    /// A longer response body fails the request (ProtocolError): negotiate answers are small,
+    /// and a broken or hostile server must not make the client buffer without bound.
+    std::size_t maxResponseSize = 4 * 1024 * 1024;
 };
 
 /// The status and body of a completed request; any status, including 4xx/5xx, is a response.

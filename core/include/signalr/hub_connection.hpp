@@ -23,6 +23,72 @@ class HubConnectionCore;
 /// Identifies one handler registered with HubConnection::on().
 using HandlerId = std::uint64_t;
 
+namespace detail {
+template <class... A, std::size_t... I>
+Result<std::tuple<A...>> convertArguments(const Arguments& args, std::index_sequence<I...>) {
+    if (args.size() < sizeof...(A)) {
+        return fail(ErrorCode::TypeMismatch, "expected " + std::to_string(sizeof...(A)) +
+                                                 " arguments, got " + std::to_string(args.size()));
+    }
+    std::tuple<Result<std::decay_t<A>>...> converted{
+        Converter<std::decay_t<A>>::fromValue(args[I])...};
+    std::optional<Error> firstError;
+    (
+        [&] {
+            if (!firstError && !std::get<I>(converted)) {
+                firstError = std::get<I>(converted).error();
+            }
+        }(),
+        ...);
+    if (firstError) {
+        return std::move(*firstError);
+    }
+    return std::tuple<A...>{std::move(std::get<I>(converted)).value()...};
+}
+} // namespace detail
+
+namespace detail {
+/// The parameter types of a callable with one non-template call operator (or a function
+/// pointer), decayed; no `Tuple` member for anything else (generic lambdas).
+template <class T, class = void>
+struct CallableArgs {};
+template <class T>
+struct CallableArgs<T, std::void_t<decltype(&T::operator())>>
+    : CallableArgs<decltype(&T::operator())> {};
+template <class R, class... A>
+struct CallableArgs<R (*)(A...), void> {
+    using Tuple = std::tuple<std::decay_t<A>...>;
+};
+template <class R, class... A>
+struct CallableArgs<R (*)(A...) noexcept, void> : CallableArgs<R (*)(A...)> {};
+template <class R, class C, class... A>
+struct CallableArgs<R (C::*)(A...), void> : CallableArgs<R (*)(A...)> {};
+template <class R, class C, class... A>
+struct CallableArgs<R (C::*)(A...) const, void> : CallableArgs<R (*)(A...)> {};
+template <class R, class C, class... A>
+struct CallableArgs<R (C::*)(A...) noexcept, void> : CallableArgs<R (*)(A...)> {};
+template <class R, class C, class... A>
+struct CallableArgs<R (C::*)(A...) const noexcept, void> : CallableArgs<R (*)(A...)> {};
+
+/// A handler whose parameters say which types to convert the server's arguments to. A callable
+/// taking exactly `const Arguments&` (or `Arguments`) is the untyped form instead: a callable
+/// taking one `Value` gets the first argument, not the whole list.
+template <class F>
+concept TypedHandler = requires {
+    typename CallableArgs<std::decay_t<F>>::Tuple;
+}
+&&!std::is_same_v<typename CallableArgs<std::decay_t<F>>::Tuple, std::tuple<Arguments>>;
+
+template <class Tuple>
+struct ArgumentConverter;
+template <class... A>
+struct ArgumentConverter<std::tuple<A...>> {
+    static Result<std::tuple<A...>> convert(const Arguments& args) {
+        return convertArguments<A...>(args, std::index_sequence_for<A...>{});
+    }
+};
+} // namespace detail
+
 /// A connection to one SignalR hub. Build it with HubConnectionBuilder.
 ///
 /// Thread safety: every method may be called from any thread. Every callback (completions,
@@ -32,6 +98,12 @@ using HandlerId = std::uint64_t;
 ///
 /// Every completion callback runs exactly once: with the result, the server's error, or an error
 /// saying why not (ConnectionLost, Cancelled, InvalidState, ...).
+///
+/// Destroying the handle stops the connection: pending completions still run (with Cancelled),
+/// but from then on no handler, responder or closed handler runs, so they may capture objects
+/// that die with the handle. (A handle destroyed off the executor thread may still see callbacks
+/// that were already running or queued.) On a moved-from handle, completions run at once on the
+/// calling thread with InvalidState.
 class HubConnection {
 public:
     using Completion = std::function<void(Result<void>)>;
@@ -81,15 +153,15 @@ public:
     /// `conn.on("Message", [](std::string user, std::int64_t n) {...})`.
     /// Calls whose arguments do not convert are logged and skipped.
     template <class F>
-        requires(!std::is_convertible_v<F, std::function<void(const Arguments&)>>)
-    HandlerId on(std::string method, F&& handler);
+        requires detail::TypedHandler<F> HandlerId on(std::string method, F&& handler);
 
     /// Removes one handler; unknown ids are ignored.
     void off(HandlerId id);
     /// Removes every handler of `method`.
     void off(const std::string& method);
 
-    /// Answers server calls that expect a result (`Clients.Caller.InvokeAsync<T>` on the hub).
+    /// Answers server calls that expect a result (`Clients.Caller.InvokeAsync<T>` on the hub):
+    /// `respond(signalr::Value(42))`, or `respond(signalr::fail(ErrorCode::HubError, "why"))`.
     /// One responder per method; a later one replaces the earlier. `respond` may be called later,
     /// from any callback, exactly once. Calls with no responder are answered with an error.
     void
@@ -113,30 +185,6 @@ private:
 
     std::shared_ptr<detail::HubConnectionCore> core_;
 };
-
-namespace detail {
-template <class... A, std::size_t... I>
-Result<std::tuple<A...>> convertArguments(const Arguments& args, std::index_sequence<I...>) {
-    if (args.size() < sizeof...(A)) {
-        return fail(ErrorCode::TypeMismatch, "expected " + std::to_string(sizeof...(A)) +
-                                                 " arguments, got " + std::to_string(args.size()));
-    }
-    std::tuple<Result<std::decay_t<A>>...> converted{
-        Converter<std::decay_t<A>>::fromValue(args[I])...};
-    std::optional<Error> firstError;
-    (
-        [&] {
-            if (!firstError && !std::get<I>(converted)) {
-                firstError = std::get<I>(converted).error();
-            }
-        }(),
-        ...);
-    if (firstError) {
-        return std::move(*firstError);
-    }
-    return std::tuple<A...>{std::move(std::get<I>(converted)).value()...};
-}
-} // namespace detail
 
 template <class R>
 void HubConnection::invoke(std::string method, Arguments args,
@@ -179,45 +227,19 @@ StreamSubscription HubConnection::stream(std::string method, Arguments args,
         std::move(onComplete));
 }
 
-namespace detail {
-template <class T>
-struct CallableArgs : CallableArgs<decltype(&T::operator())> {};
-template <class R, class... A>
-struct CallableArgs<R (*)(A...)> {
-    using Tuple = std::tuple<std::decay_t<A>...>;
-};
-template <class R, class C, class... A>
-struct CallableArgs<R (C::*)(A...)> {
-    using Tuple = std::tuple<std::decay_t<A>...>;
-};
-template <class R, class C, class... A>
-struct CallableArgs<R (C::*)(A...) const> {
-    using Tuple = std::tuple<std::decay_t<A>...>;
-};
-
-template <class Tuple>
-struct ArgumentConverter;
-template <class... A>
-struct ArgumentConverter<std::tuple<A...>> {
-    static Result<std::tuple<A...>> convert(const Arguments& args) {
-        return convertArguments<A...>(args, std::index_sequence_for<A...>{});
-    }
-};
-} // namespace detail
-
 template <class F>
-    requires(!std::is_convertible_v<F, std::function<void(const Arguments&)>>)
-HandlerId HubConnection::on(std::string method, F&& handler) {
-    using Args = typename detail::CallableArgs<std::decay_t<F>>::Tuple;
-    return onRaw(std::move(method),
-                 [handler = std::forward<F>(handler)](const Arguments& args) -> Result<void> {
-                     auto converted = detail::ArgumentConverter<Args>::convert(args);
-                     if (!converted) {
-                         return std::move(converted).error();
-                     }
-                     std::apply(handler, std::move(converted).value());
-                     return {};
-                 });
-}
+    requires detail::TypedHandler<F> HandlerId HubConnection::on(std::string method, F&& handler) {
+        using Args = typename detail::CallableArgs<std::decay_t<F>>::Tuple;
+        return onRaw(
+            std::move(method),
+            [handler = std::forward<F>(handler)](const Arguments& args) mutable -> Result<void> {
+                auto converted = detail::ArgumentConverter<Args>::convert(args);
+                if (!converted) {
+                    return std::move(converted).error();
+                }
+                std::apply(handler, std::move(converted).value());
+                return {};
+            });
+    }
 
 } // namespace signalr

@@ -40,13 +40,14 @@ public:
     HubConnectionBuilder& withAccessTokenProvider(AccessTokenProvider provider);
     /// Connects the WebSocket directly, without negotiate (the server must allow it).
     HubConnectionBuilder& skipNegotiation(bool skip = true);
-    /// How long the server may take to answer the handshake (default 15 s).
+    /// How long the server may take to answer the handshake (default 15 s; zero disables).
     HubConnectionBuilder& withHandshakeTimeout(std::chrono::milliseconds timeout);
-    /// Sends a Ping after this long without sending anything (default 15 s).
+    /// Sends a Ping after this long without sending anything (default 15 s; zero disables).
     HubConnectionBuilder& withKeepAliveInterval(std::chrono::milliseconds interval);
-    /// Closes the connection after this long without receiving anything (default 30 s).
+    /// Closes the connection after this long without receiving anything (default 30 s; zero
+    /// disables).
     HubConnectionBuilder& withServerTimeout(std::chrono::milliseconds timeout);
-    /// Bounds negotiate requests (default 100 s, as the official clients).
+    /// Bounds each negotiate request (default 100 s, as the official clients; zero disables).
     HubConnectionBuilder& withNegotiateTimeout(std::chrono::milliseconds timeout);
     /// Log lines at `level` and above go to `sink` (stderr when empty). Default: Warning.
     HubConnectionBuilder& configureLogging(LogLevel level, LogSink sink = {});

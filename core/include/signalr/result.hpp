@@ -10,7 +10,8 @@
 namespace signalr {
 
 /// Either a value or an Error, with an `expected`-like surface. Accessing the wrong alternative
-/// aborts: the library builds without exceptions, so check ok() first.
+/// aborts: the library builds without exceptions, so check ok() first. Note that for
+/// Result<bool>, `if (r)` tests success, not the value: write `if (r && *r)`.
 template <class T>
 class [[nodiscard]] Result {
 public:
