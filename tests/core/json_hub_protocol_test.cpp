@@ -56,6 +56,11 @@ struct Vector {
     std::string text;
 };
 
+// Keeps gtest from printing the raw bytes (and addresses) of a case into test names and logs.
+void PrintTo(const Vector& v, std::ostream* os) {
+    *os << v.name;
+}
+
 // Each message and its exact wire text, both ways.
 std::vector<Vector> vectors() {
     return {
@@ -396,6 +401,10 @@ struct Malformed {
     std::string text;
     const char* hint;
 };
+
+void PrintTo(const Malformed& m, std::ostream* os) {
+    *os << m.name;
+}
 
 std::vector<Malformed> malformed() {
     return {
