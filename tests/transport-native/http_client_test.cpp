@@ -11,6 +11,7 @@
 #include "signalr/event_loop.hpp"
 #include "test_server.hpp"
 #include "test_support.hpp"
+#include "trusted_tls_server.hpp"
 
 namespace signalr::test {
 namespace {
@@ -192,17 +193,12 @@ TEST(HttpTls, RejectsAnUntrustedCertificate) {
 }
 
 TEST(HttpTls, SucceedsWhenTheCertificateIsTrusted) {
-    SelfSignedCertificate certificate;
-    TestServer server(TestServer::Options{
-        .certificateFile = certificate.certificateFile(),
-        .privateKeyFile = certificate.privateKeyFile(),
-    });
-    auto loop = loopTrusting(certificate.certificateFile());
-    ASSERT_NE(loop, nullptr);
-    auto platform = loop->platform();
+    TrustedTlsServer tls;
+    ASSERT_NE(tls.loop, nullptr);
+    auto platform = tls.loop->platform();
     auto result = std::make_shared<std::promise<Result<HttpResponse>>>();
     onLoop(*platform.executor, [&] {
-        platform.httpClient->send(request("POST", server.httpUrl("/http/echo"), {}, "over tls"),
+        platform.httpClient->send(request("POST", tls.server.httpUrl("/http/echo"), {}, "over tls"),
                                   [result](Result<HttpResponse> r) { result->set_value(r); });
     });
     auto future = result->get_future();

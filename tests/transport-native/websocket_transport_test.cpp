@@ -14,6 +14,7 @@
 #include "signalr/event_loop.hpp"
 #include "test_server.hpp"
 #include "test_support.hpp"
+#include "trusted_tls_server.hpp"
 
 namespace signalr::test {
 namespace {
@@ -487,19 +488,14 @@ TEST(WebSocketTls, RejectsAnUntrustedCertificateWithAClearReason) {
 }
 
 TEST(WebSocketTls, ConnectsWhenTheCertificateIsTrusted) {
-    SelfSignedCertificate certificate;
-    TestServer server(TestServer::Options{
-        .certificateFile = certificate.certificateFile(),
-        .privateKeyFile = certificate.privateKeyFile(),
-    });
-    auto loop = loopTrusting(certificate.certificateFile());
-    ASSERT_NE(loop, nullptr);
-    auto platform = loop->platform();
+    TrustedTlsServer tls;
+    ASSERT_NE(tls.loop, nullptr);
+    auto platform = tls.loop->platform();
     auto events = std::make_shared<TransportEvents>(platform.executor);
     std::unique_ptr<Transport> transport;
     onLoop(*platform.executor, [&] {
         transport = platform.makeTransport();
-        transport->open(wsRequest(server.wsUrl("/echo")), events->handlers());
+        transport->open(wsRequest(tls.server.wsUrl("/echo")), events->handlers());
         transport->send("secure", TransferFormat::Text);
     });
     ASSERT_TRUE(events->waitUntil(
