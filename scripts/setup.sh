@@ -4,7 +4,7 @@
 # so a second run takes well under a second.
 #
 #   bash scripts/setup.sh            native build and tests (what scripts/test.sh needs)
-#   bash scripts/setup.sh --browser  also the browser tests' npm packages      (reserved)
+#   bash scripts/setup.sh --browser  also Chromium, Node and the browser tests' npm packages
 #   bash scripts/setup.sh --wasm     also Emscripten and simdjson's source     (reserved)
 #
 # Changes nothing in the caller's environment and writes no profile files: scripts/test.sh sets
@@ -75,10 +75,22 @@ check_dotnet() {
 # --- Reserved steps --------------------------------------------------------------------------
 # Later builds plug in here; each function is the single place its dependencies get installed.
 
-# Browser tests: their npm packages (the test runner and a headless browser driver), installed
-# with `npm ci` from the lock file in the browser tests' folder. Nothing to install yet.
+# Browser tests (tests/browser): Debian's Chromium, driven by playwright-core, which `npm ci`
+# installs from the lock file into tests/browser/node_modules (never `playwright install`: the
+# browser is Debian's). npm runs again only when the lock file changed since the last install.
 setup_browser() {
-    log "--browser: the browser tests do not exist yet; nothing to install"
+    apt_install chromium
+    # Node may come from elsewhere (with its own npm); Debian's packages only when it is missing.
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        apt_install nodejs npm
+    fi
+    local dir="$REPO_ROOT/tests/browser"
+    local stamp="$dir/node_modules/.signalr-installed-lock.json"
+    if ! cmp -s "$dir/package-lock.json" "$stamp"; then
+        log "installing the browser tests' npm packages"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+        cp "$dir/package-lock.json" "$stamp"
+    fi
 }
 
 # The wasm build: Debian's emscripten package (3.1.6) plus simdjson's source from

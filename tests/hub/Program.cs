@@ -52,7 +52,21 @@ builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
 var app = builder.Build();
 
 app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseStaticFiles(new StaticFileOptions { ContentTypeProvider = StaticContent.ContentTypes() });
+// Build outputs the browser tests load (the wasm module, test pages): configuration key StaticDirs
+// (`--StaticDirs=...` or the environment variable StaticDirs), entries separated by ';', each
+// `/url-prefix=directory` or a bare directory served at the root.
+foreach (var (prefix, directory) in StaticContent.ParseDirs(app.Configuration["StaticDirs"]))
+{
+    app.UseStaticFiles(new StaticFileOptions
+    {
+        FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(directory),
+        RequestPath = prefix,
+        ContentTypeProvider = StaticContent.ContentTypes(),
+        // Rebuilt between page loads: never let the browser reuse an old module.
+        OnPrepareResponse = ctx => ctx.Context.Response.Headers.CacheControl = "no-store",
+    });
+}
 app.UseAuthentication();
 app.UseAuthorization();
 
