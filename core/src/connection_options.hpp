@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 #include "signalr/hub_connection_builder.hpp"
@@ -22,6 +23,9 @@ struct ConnectionOptions {
     std::chrono::milliseconds negotiateTimeout{100'000};
     /// How long stop() waits for the transport to confirm the close before dropping it.
     std::chrono::milliseconds closeTimeout{5'000};
+    /// Stateful reconnect: asked for in negotiate; the replay buffer's bound in bytes.
+    bool statefulReconnect = false;
+    std::size_t statefulReconnectBufferBytes = 100'000;
     LogLevel logLevel = LogLevel::Warning;
     LogSink logSink;
     Platform platform;

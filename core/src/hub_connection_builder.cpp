@@ -64,6 +64,12 @@ HubConnectionBuilder::withNegotiateTimeout(std::chrono::milliseconds timeout) {
     return *this;
 }
 
+HubConnectionBuilder& HubConnectionBuilder::withStatefulReconnect(std::size_t bufferBytes) {
+    options_->statefulReconnect = true;
+    options_->statefulReconnectBufferBytes = bufferBytes;
+    return *this;
+}
+
 HubConnectionBuilder& HubConnectionBuilder::configureLogging(LogLevel level, LogSink sink) {
     options_->logLevel = level;
     options_->logSink = std::move(sink);

@@ -133,9 +133,9 @@ void HubConnectionCore::send(std::string method, Arguments args, Completion done
             return;
         }
         InvocationMessage message{{}, std::nullopt, std::move(method), std::move(args), {}};
-        auto sent = self.sendMessage(message);
-        if (done) {
-            done(std::move(sent));
+        auto sent = self.sendMessage(message, done);
+        if (!sent && done) {
+            done(std::move(sent).error());
         }
     });
 }
@@ -275,6 +275,7 @@ void HubConnectionCore::doStart(Completion done) {
     ++attempt_;
     startCallback_ = std::move(done);
     handshakeDone_ = false;
+    statefulNegotiated_ = false;
     handshakeBuffer_.clear();
     protocol_->reset();
     setState(ConnectionState::Connecting);
@@ -302,7 +303,7 @@ void HubConnectionCore::doStart(Completion done) {
         return;
     }
     NegotiateRequest request{std::move(url).value(), options_.headers, std::move(token),
-                             options_.negotiateTimeout};
+                             options_.negotiateTimeout, options_.statefulReconnect};
     auto abandoned = [weak = weak_from_this(), attempt = attempt_] {
         auto self = weak.lock();
         return !self || self->attempt_ != attempt;
@@ -317,6 +318,7 @@ void HubConnectionCore::doStart(Completion done) {
                       return;
                   }
                   auto& o = outcome.value();
+                  self.statefulNegotiated_ = o.useStatefulReconnect;
                   self.openTransport(std::move(o.transportUrl), std::move(o.accessToken),
                                      std::move(o.connectionId));
               }));
@@ -343,6 +345,11 @@ void HubConnectionCore::openTransport(Url url, std::optional<std::string> token,
     request.url = url.toString();
     request.format = protocol_->transferFormat();
     logger_.log(LogLevel::Debug, "opening the transport to {}", redactUrl(request.url));
+    transportRequest_ = request;
+    transport_->open(std::move(request), transportHandlers());
+}
+
+TransportHandlers HubConnectionCore::transportHandlers() {
     TransportHandlers handlers;
     handlers.onOpen = guarded([](HubConnectionCore& self) { self.onTransportOpen(); });
     handlers.onMessage = guarded(
@@ -350,14 +357,20 @@ void HubConnectionCore::openTransport(Url url, std::optional<std::string> token,
     handlers.onClose = guarded([](HubConnectionCore& self, std::optional<Error> error) {
         self.onTransportClose(std::move(error));
     });
-    transport_->open(std::move(request), std::move(handlers));
+    return handlers;
 }
 
 void HubConnectionCore::onTransportOpen() {
+    if (session_ && session_->resuming()) {
+        onResumeOpen();
+        return;
+    }
     if (state() != ConnectionState::Connecting || !transport_) {
         return;
     }
-    auto request = writeHandshakeRequest(protocol_->name(), protocol_->version());
+    // Version 2 announces stateful reconnect; older servers only know 1.
+    auto request =
+        writeHandshakeRequest(protocol_->name(), statefulNegotiated_ ? 2 : protocol_->version());
     logger_.log(LogLevel::Trace, "send: {}", printable(request));
     transport_->send(std::move(request), TransferFormat::Text);
     lastSend_ = executor_->now();
@@ -382,6 +395,9 @@ void HubConnectionCore::completeHandshake(std::string_view rest) {
         handshakeTimer_ = 0;
     }
     handshakeDone_ = true;
+    if (statefulNegotiated_) {
+        beginSession();
+    }
     setConnectionId(pendingConnectionId_);
     setState(ConnectionState::Connected);
     logger_.log(LogLevel::Information, "connected{}",
@@ -403,6 +419,7 @@ void HubConnectionCore::completeHandshake(std::string_view rest) {
 }
 
 void HubConnectionCore::failStart(Error error) {
+    endSession(error);
     cancelTimers();
     dropTransport();
     ++attempt_;
@@ -467,6 +484,9 @@ void HubConnectionCore::onTransportClose(std::optional<Error> error) {
         return;
     }
     case ConnectionState::Connected: {
+        if (session_ && resumeAfterDrop(error)) {
+            return;
+        }
         Error pending = fail(ErrorCode::ConnectionLost,
                              error ? "the connection was lost: " + error->message
                                    : std::string("the server closed the connection"));
@@ -499,6 +519,9 @@ void HubConnectionCore::processFrame(std::string_view data) {
     for (auto& message : messages) {
         if (attempt_ != attempt || handleGone_) {
             break;
+        }
+        if (session_ && !acceptIncoming(message)) {
+            continue;
         }
         dispatch(message);
     }
@@ -670,7 +693,15 @@ void HubConnectionCore::dispatchCompletion(CompletionMessage& message) {
     }
 }
 
-Result<void> HubConnectionCore::sendMessage(const HubMessage& message) {
+Result<void> HubConnectionCore::sendMessage(const HubMessage& message, Completion whenSent) {
+    if (session_) {
+        if (isTrackable(message)) {
+            return session_->buffer->send(message, std::move(whenSent));
+        }
+        if (session_->resuming()) {
+            return {}; // a Ping or Close has no use on a transport that is not open yet
+        }
+    }
     if (!transport_) {
         return fail(ErrorCode::InvalidState, "the transport is not open");
     }
@@ -679,13 +710,23 @@ Result<void> HubConnectionCore::sendMessage(const HubMessage& message) {
     if (!written) {
         return written;
     }
-    if (logger_.enabled(LogLevel::Trace)) {
-        logger_.log(LogLevel::Trace, "send: {}", printable(outbox_));
-    }
-    transport_->send(std::move(outbox_), protocol_->transferFormat());
+    writeFrame(std::move(outbox_));
     outbox_ = std::string();
-    lastSend_ = executor_->now();
+    if (whenSent) {
+        whenSent(Result<void>());
+    }
     return {};
+}
+
+void HubConnectionCore::writeFrame(std::string frame) {
+    if (!transport_) {
+        return;
+    }
+    if (logger_.enabled(LogLevel::Trace)) {
+        logger_.log(LogLevel::Trace, "send: {}", printable(frame));
+    }
+    transport_->send(std::move(frame), protocol_->transferFormat());
+    lastSend_ = executor_->now();
 }
 
 // ---- Keep-alive and server timeout ---------------------------------------------------------
@@ -787,6 +828,7 @@ void HubConnectionCore::doStop(Completion done, bool fromShutdown) {
 }
 
 void HubConnectionCore::connectionLost(std::optional<Error> closeReason, Error pendingError) {
+    endSession(pendingError);
     const auto current = state();
     if (current == ConnectionState::Disconnecting) {
         finishClose(std::nullopt, stoppedError());
@@ -803,6 +845,7 @@ void HubConnectionCore::connectionLost(std::optional<Error> closeReason, Error p
 
 void HubConnectionCore::finishClose(const std::optional<Error>& closeReason,
                                     const Error& pendingError) {
+    endSession(pendingError);
     cancelTimers();
     dropTransport();
     ++attempt_;

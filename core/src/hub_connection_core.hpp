@@ -21,6 +21,7 @@
 #include "signalr/connection_state.hpp"
 #include "signalr/hub_connection.hpp"
 #include "spin_lock.hpp"
+#include "stateful_session.hpp"
 
 namespace signalr::detail {
 
@@ -84,7 +85,11 @@ private:
     void dispatchCompletion(CompletionMessage& message);
     void respond(const std::string& invocationId, Result<Value> result);
 
-    Result<void> sendMessage(const HubMessage& message);
+    /// Serialization errors are returned (and `whenSent` is not called); otherwise `whenSent`
+    /// runs once the message is on the wire, which with stateful reconnect may be later.
+    Result<void> sendMessage(const HubMessage& message, Completion whenSent = {});
+    void writeFrame(std::string frame);
+    TransportHandlers transportHandlers();
     void armPingTimer(std::chrono::milliseconds delay);
     void armServerTimeout(std::chrono::milliseconds delay);
     void onPingTimer();
@@ -95,6 +100,18 @@ private:
     void finishClose(const std::optional<Error>& closeReason, const Error& pendingError);
     void cancelTimers();
     void dropTransport();
+
+    // Stateful reconnect (hub_connection_resume.cpp).
+    void beginSession();
+    /// The transport dropped while Connected: true if a resume of the session has begun (or
+    /// continues), false if the ordinary close path must run.
+    bool resumeAfterDrop(std::optional<Error>& error);
+    void onResumeOpen();
+    /// Disposes the session: its waiting sends fail with `error`.
+    void endSession(const Error& error);
+    /// False when the message must not reach dispatch (Ack, Sequence, replayed duplicate, or a
+    /// protocol violation, which closes the connection).
+    bool acceptIncoming(const HubMessage& message);
 
     template <class F>
     auto guarded(F&& f);
@@ -127,6 +144,10 @@ private:
     std::unordered_set<std::string> cancelledStreams_;
     std::vector<HubMessage> inbox_;
     std::string outbox_;
+    /// The request of the current transport; a stateful resume reopens it.
+    TransportRequest transportRequest_;
+    bool statefulNegotiated_ = false;
+    std::unique_ptr<StatefulSession> session_;
 
     Executor::TimerId handshakeTimer_ = 0;
     Executor::TimerId pingTimer_ = 0;

@@ -95,15 +95,18 @@ void onResponse(const std::shared_ptr<NegotiateRun>& run, Result<HttpResponse> r
         appendQuery(toWebSocketUrl(run->request.base), "id", response.connectionToken);
     outcome.connectionId = std::move(response.connectionId);
     outcome.accessToken = run->request.accessToken;
-    outcome.useStatefulReconnect = response.useStatefulReconnect;
+    outcome.useStatefulReconnect = run->request.statefulReconnect && response.useStatefulReconnect;
     run->done(std::move(outcome));
 }
 
 void step(std::shared_ptr<NegotiateRun> run) {
     HttpRequest http;
     http.method = "POST";
-    http.url =
-        appendQuery(appendPath(run->request.base, "negotiate"), "negotiateVersion", "1").toString();
+    auto url = appendQuery(appendPath(run->request.base, "negotiate"), "negotiateVersion", "1");
+    if (run->request.statefulReconnect) {
+        url = appendQuery(std::move(url), "useStatefulReconnect", "true");
+    }
+    http.url = url.toString();
     http.headers = run->request.headers;
     // Makes ASP.NET auth middleware answer 401 instead of redirecting to a login page.
     http.headers.emplace("X-Requested-With", "XMLHttpRequest");

@@ -19,6 +19,8 @@ struct NegotiateRequest {
     HttpHeaders headers;
     std::optional<std::string> accessToken;
     std::chrono::milliseconds timeout{100'000};
+    /// Adds useStatefulReconnect=true to the request.
+    bool statefulReconnect = false;
 };
 
 /// Where the transport must connect after negotiation.
@@ -28,6 +30,7 @@ struct NegotiateOutcome {
     std::string connectionId;
     /// The token for the transport: a redirect's accessToken replaces the caller's.
     std::optional<std::string> accessToken;
+    /// Both sides opted in to stateful reconnect.
     bool useStatefulReconnect = false;
 };
 

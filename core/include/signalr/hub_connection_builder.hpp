@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -49,6 +50,13 @@ public:
     HubConnectionBuilder& withServerTimeout(std::chrono::milliseconds timeout);
     /// Bounds each negotiate request (default 100 s, as the official clients; zero disables).
     HubConnectionBuilder& withNegotiateTimeout(std::chrono::milliseconds timeout);
+    /// Asks the server for stateful reconnect (it must map the hub with AllowStatefulReconnects):
+    /// after a network drop the same connection resumes on a new WebSocket, with its connection
+    /// id, pending calls and streams, and no message lost or duplicated. Sent messages are kept
+    /// until the server acknowledges them, at most `bufferBytes` of them: beyond that, sends wait
+    /// (their completion comes later) instead of being dropped. If the resume fails, the
+    /// automatic-reconnect policy, if any, takes over with a new connection.
+    HubConnectionBuilder& withStatefulReconnect(std::size_t bufferBytes = 100'000);
     /// Log lines at `level` and above go to `sink` (stderr when empty). Default: Warning.
     HubConnectionBuilder& configureLogging(LogLevel level, LogSink sink = {});
     /// Replaces the executor, HTTP client and transport (tests, custom event loops).
