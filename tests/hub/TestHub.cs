@@ -130,6 +130,21 @@ public class TestHub : Hub
         }
     }
 
+    // Like Sequence, but paced: the numbers keep coming for count * intervalMs, long enough to span many transport
+    // cuts. On a stateful-reconnect connection the sends made while the transport is down wait in the server's
+    // message buffer and are replayed.
+    public async Task PacedSequence(int count, int intervalMs)
+    {
+        for (var i = 1; i <= count; i++)
+        {
+            if (i > 1 && intervalMs > 0)
+            {
+                await Task.Delay(intervalMs, Context.ConnectionAborted);
+            }
+            await Clients.Caller.SendAsync("Seq", i);
+        }
+    }
+
     // ---- connection control -----------------------------------------------------------------------------------
 
     public async Task CloseMe(string? error, bool allowReconnect)
