@@ -58,9 +58,12 @@ app.UseStaticFiles(new StaticFileOptions { ContentTypeProvider = StaticContent.C
 // `/url-prefix=directory` or a bare directory served at the root.
 foreach (var (prefix, directory) in StaticContent.ParseDirs(app.Configuration["StaticDirs"]))
 {
+    var files = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(directory);
+    // `/prefix/` serves the folder's index.html, as `/` does for wwwroot.
+    app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files, RequestPath = prefix });
     app.UseStaticFiles(new StaticFileOptions
     {
-        FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(directory),
+        FileProvider = files,
         RequestPath = prefix,
         ContentTypeProvider = StaticContent.ContentTypes(),
         // Rebuilt between page loads: never let the browser reuse an old module.

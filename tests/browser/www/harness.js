@@ -11,11 +11,17 @@
 // nobody handled while a test runs fails that test.
 
 const tests = [];
+const afterEachHooks = [];
 let current = null;
 
 /** Registers a test. options.timeout in ms; options.skip: a reason to skip it. */
 export function test(name, fn, options = {}) {
     tests.push({ name, fn, timeout: options.timeout ?? 10000, skip: options.skip });
+}
+
+/** Runs `fn` after each test (passed or failed), e.g. to close what the test opened. */
+export function afterEach(fn) {
+    afterEachHooks.push(fn);
 }
 
 export class AssertionError extends Error {}
@@ -163,6 +169,13 @@ export async function run() {
             await within(Promise.resolve().then(t.fn), t.timeout, `the test's end`);
         } catch (error) {
             failure = error;
+        }
+        for (const hook of afterEachHooks) {
+            try {
+                await within(Promise.resolve().then(hook), 10000, 'afterEach');
+            } catch (error) {
+                failure ??= error;
+            }
         }
         // The browser reports an unhandled rejection in a task of its own after the rejection:
         // give it two turns of the event loop to land on this test rather than the next.

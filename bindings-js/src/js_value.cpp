@@ -1,0 +1,202 @@
+#include "js_value.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+using emscripten::val;
+
+namespace signalr::js {
+namespace {
+
+constexpr int kMaxDepth = 64;
+constexpr double kMaxSafeInteger = 9007199254740991.0; // 2^53 - 1
+
+Result<Value> bigintFromJs(const val& value) {
+    const auto text = value.call<std::string>("toString");
+    const char* first = text.data();
+    const char* last = text.data() + text.size();
+    std::int64_t signedValue = 0;
+    if (auto [end, ec] = std::from_chars(first, last, signedValue);
+        ec == std::errc() && end == last) {
+        return Value::fromInt(signedValue);
+    }
+    std::uint64_t unsignedValue = 0;
+    if (auto [end, ec] = std::from_chars(first, last, unsignedValue);
+        ec == std::errc() && end == last) {
+        return Value::fromUInt(unsignedValue);
+    }
+    return fail(ErrorCode::InvalidArgument, "the BigInt " + text + "n does not fit in 64 bits");
+}
+
+Result<Value> numberFromJs(double number) {
+    // Integral numbers travel as integers (3, not 3.0), as JSON.stringify writes them; -0 and
+    // fractions stay doubles.
+    if (std::trunc(number) == number && std::abs(number) <= kMaxSafeInteger &&
+        !(number == 0 && std::signbit(number))) {
+        return Value::fromInt(static_cast<std::int64_t>(number));
+    }
+    return Value::fromDouble(number);
+}
+
+Bytes bytesFromJs(const val& view) {
+    Bytes bytes(view["length"].as<std::size_t>());
+    if (!bytes.empty()) {
+        // One copy straight into wasm memory instead of one call per byte.
+        val(emscripten::typed_memory_view(bytes.size(), bytes.data())).call<void>("set", view);
+    }
+    return bytes;
+}
+
+Result<Value> convert(val value, int depth) {
+    if (depth > kMaxDepth) {
+        return fail(ErrorCode::InvalidArgument,
+                    "the value nests deeper than 64 levels (or refers to itself)");
+    }
+    if (value.isNull() || value.isUndefined()) {
+        return Value();
+    }
+    const auto type = value.typeOf().as<std::string>();
+    if (type == "boolean") {
+        return Value::fromBool(value.as<bool>());
+    }
+    if (type == "number") {
+        return numberFromJs(value.as<double>());
+    }
+    if (type == "bigint") {
+        return bigintFromJs(value);
+    }
+    if (type == "string") {
+        return Value::fromString(value.as<std::string>());
+    }
+    if (type != "object") {
+        return fail(ErrorCode::InvalidArgument, "a " + type + " cannot be sent to the server");
+    }
+    if (value.instanceof (val::global("Uint8Array"))) {
+        return Value::fromBytes(bytesFromJs(value));
+    }
+    if (value.instanceof (val::global("ArrayBuffer"))) {
+        return Value::fromBytes(bytesFromJs(val::global("Uint8Array").new_(value)));
+    }
+    if (value.isArray()) {
+        const auto length = value["length"].as<unsigned>();
+        Value::Array items;
+        items.reserve(length);
+        for (unsigned i = 0; i < length; ++i) {
+            auto item = convert(value[i], depth + 1);
+            if (!item) {
+                return item;
+            }
+            items.push_back(std::move(item).value());
+        }
+        return Value::fromArray(std::move(items));
+    }
+    if (value["toJSON"].typeOf().as<std::string>() == "function") {
+        return convert(value.call<val>("toJSON"), depth + 1);
+    }
+    const auto keys = val::global("Object").call<val>("keys", value);
+    const auto length = keys["length"].as<unsigned>();
+    Value::Object members;
+    members.reserve(length);
+    for (unsigned i = 0; i < length; ++i) {
+        const val key = keys[i];
+        const val member = value[key];
+        const auto memberType = member.typeOf().as<std::string>();
+        if (memberType == "undefined" || memberType == "function" || memberType == "symbol") {
+            continue;
+        }
+        auto converted = convert(member, depth + 1);
+        if (!converted) {
+            return converted;
+        }
+        members.emplace_back(key.as<std::string>(), std::move(converted).value());
+    }
+    return Value::fromObject(std::move(members));
+}
+
+val bigint(const std::string& digits) {
+    return val::global("BigInt")(val(digits));
+}
+
+} // namespace
+
+Result<Value> fromJs(const val& value) {
+    return convert(value, 0);
+}
+
+Result<Arguments> argumentsFromJs(const val& array) {
+    const auto length = array["length"].as<unsigned>();
+    Arguments args;
+    args.reserve(length);
+    for (unsigned i = 0; i < length; ++i) {
+        auto arg = convert(array[i], 1);
+        if (!arg) {
+            auto error = std::move(arg).error();
+            error.message = "argument " + std::to_string(i + 1) + ": " + error.message;
+            return error;
+        }
+        args.push_back(std::move(arg).value());
+    }
+    return args;
+}
+
+val toJs(const Value& value) {
+    switch (value.type()) {
+    case Value::Type::Null: return val::null();
+    case Value::Type::Bool: return val(*value.getBool());
+    case Value::Type::Int: {
+        const auto i = *value.getInt();
+        if (static_cast<double>(i) >= -kMaxSafeInteger &&
+            static_cast<double>(i) <= kMaxSafeInteger) {
+            return val(static_cast<double>(i));
+        }
+        return bigint(std::to_string(i));
+    }
+    case Value::Type::UInt: return bigint(std::to_string(*value.getUInt()));
+    case Value::Type::Double: return val(*value.getDouble());
+    case Value::Type::String: return val(*value.getString());
+    case Value::Type::Binary: {
+        const auto& bytes = *value.getBytes();
+        // A copy: a view would dangle once the value dies or the wasm memory grows.
+        return val::global("Uint8Array")
+            .new_(emscripten::typed_memory_view(bytes.size(), bytes.data()));
+    }
+    case Value::Type::Array: {
+        auto array = val::array();
+        for (const auto& item : *value.getArray()) {
+            array.call<void>("push", toJs(item));
+        }
+        return array;
+    }
+    case Value::Type::Object: {
+        auto object = val::object();
+        for (const auto& [key, member] : *value.getObject()) {
+            if (key == "__proto__") {
+                // Assigning it would replace the object's prototype instead of adding a member.
+                auto descriptor = val::object();
+                descriptor.set("value", toJs(member));
+                descriptor.set("enumerable", true);
+                descriptor.set("writable", true);
+                descriptor.set("configurable", true);
+                val::global("Object").call<void>("defineProperty", object, val(key), descriptor);
+            } else {
+                object.set(key, toJs(member));
+            }
+        }
+        return object;
+    }
+    }
+    return val::undefined();
+}
+
+val argumentsToJs(const Arguments& args) {
+    auto array = val::array();
+    for (const auto& arg : args) {
+        array.call<void>("push", toJs(arg));
+    }
+    return array;
+}
+
+} // namespace signalr::js
