@@ -6,6 +6,8 @@
 #   bash scripts/setup.sh            native build and tests (what scripts/test.sh needs)
 #   bash scripts/setup.sh --browser  also Chromium, Node and the browser tests' npm packages
 #   bash scripts/setup.sh --wasm     also Emscripten and simdjson's source     (reserved)
+#   bash scripts/setup.sh --bench    also the benchmarks' peers: valgrind, @microsoft/signalr
+#                                    (npm ci in bench/node), the .NET client (NuGet restore)
 #
 # Changes nothing in the caller's environment and writes no profile files: scripts/test.sh sets
 # the few variables it needs for itself.
@@ -24,7 +26,7 @@ readonly NATIVE_PACKAGES=(
 log() { printf 'setup.sh: %s\n' "$*"; }
 die() { printf 'setup.sh: error: %s\n' "$*" >&2; exit 1; }
 
-usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 # Prints the packages among "$@" that are not installed, one per line.
 missing_packages() {
@@ -100,12 +102,35 @@ setup_wasm() {
     log "--wasm: the wasm build does not exist yet; nothing to install"
 }
 
+# The benchmarks (bench/README.md): callgrind for instruction counts, and the official clients
+# they are compared with. npm and NuGet run only when their packages are missing.
+setup_bench() {
+    apt_install valgrind python3
+    command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+    local node_dir="$REPO_ROOT/bench/node"
+    local wanted installed=""
+    wanted="$(sed -n 's/.*"@microsoft\/signalr": "\([^"]*\)".*/\1/p' "$node_dir/package.json")"
+    [[ -f "$node_dir/node_modules/@microsoft/signalr/package.json" ]] &&
+        installed="$(sed -n 's/^ *"version": "\([^"]*\)".*/\1/p' \
+            "$node_dir/node_modules/@microsoft/signalr/package.json" | head -n1)"
+    if [[ "$installed" != "$wanted" ]]; then
+        log "--bench: npm ci in bench/node (@microsoft/signalr $wanted)"
+        (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+    if [[ ! -f "$REPO_ROOT/bench/dotnet/obj/project.assets.json" ]]; then
+        log "--bench: restoring the .NET client peer (NuGet)"
+        DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
+            dotnet restore "$REPO_ROOT/bench/dotnet/BenchClient.csproj" --verbosity quiet
+    fi
+}
+
 main() {
-    local browser=0 wasm=0 arg
+    local browser=0 wasm=0 bench=0 arg
     for arg in "$@"; do
         case "$arg" in
         --browser) browser=1 ;;
         --wasm) wasm=1 ;;
+        --bench) bench=1 ;;
         -h | --help) usage; return 0 ;;
         *) usage >&2; die "unknown option: $arg" ;;
         esac
@@ -116,6 +141,7 @@ main() {
     check_dotnet
     ((browser)) && setup_browser
     ((wasm)) && setup_wasm
+    ((bench)) && setup_bench
     log "ready"
 }
 

@@ -49,7 +49,7 @@ if ((${#presets[@]} == 0)); then
 fi
 
 cd "$REPO_ROOT"
-bash scripts/setup.sh --browser
+bash scripts/setup.sh --browser --bench # --bench: the peers of the `bench` ctest label
 
 # The test hub is built and run with the .NET SDK: keep it quiet. dotnet also needs a home
 # directory, which a bare CI environment may not set.

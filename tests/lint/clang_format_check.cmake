@@ -16,7 +16,7 @@ if(NOT version MATCHES "version ${wanted_major}\\.")
 endif()
 
 set(globs)
-foreach(dir core transport-native transport-wasm bindings-js examples tests)
+foreach(dir core transport-native transport-wasm bindings-js examples tests bench)
     foreach(ext hpp cpp h cc ipp inl)
         list(APPEND globs "${ROOT}/${dir}/*.${ext}")
     endforeach()
