@@ -275,5 +275,54 @@ TEST_F(StatefulReconnectTest, NoTimerOrCallbackAfterTheConnectionIsDestroyed) {
     }
 }
 
+TEST_F(StatefulReconnectTest, NoAckWhileResumingAndOneAfter) {
+    auto connection = statefulConnected();
+    connection.on("Seq", [](std::int64_t) {});
+    serverSends(R"({"type":1,"target":"Seq","arguments":[1]})");
+    transports->defaults.autoOpen = false;
+    cut();
+    executor->advance(5s);
+    EXPECT_TRUE(transport()->sent.empty()) << "nothing is written before the transport opens";
+    transport()->accept();
+    executor->runPending();
+    executor->advance(1s);
+    ASSERT_EQ(sent().size(), 2u);
+    EXPECT_EQ(sent()[0], R"({"type":9,"sequenceId":1})");
+    EXPECT_EQ(sent()[1], R"({"type":8,"sequenceId":1})") << "the old transport's Ack may be lost";
+}
+
+TEST_F(StatefulReconnectTest, ABlockedSendEndsWithAServerCloseOrStop) {
+    for (bool byStop : {false, true}) {
+        auto connection = statefulConnected(10);
+        std::vector<Result<void>> results;
+        connection.send("Record", {1}, [&](Result<void> r) { results.push_back(r); });
+        connection.send("Record", {2}, [&](Result<void> r) { results.push_back(r); });
+        executor->runPending();
+        EXPECT_TRUE(results.empty()) << "over the limit: both wait";
+        if (byStop) {
+            connection.stop();
+            executor->runPending();
+        } else {
+            serverSends(R"({"type":7,"error":"bye"})");
+        }
+        ASSERT_EQ(results.size(), 2u);
+        const auto expected = byStop ? ErrorCode::Cancelled : ErrorCode::ConnectionLost;
+        EXPECT_EQ(results[0].error().code, expected);
+        EXPECT_EQ(results[1].error().code, expected);
+    }
+}
+
+TEST_F(StatefulReconnectTest, EveryDropGetsItsOwnResume) {
+    auto connection = statefulConnected();
+    for (int i = 0; i < 5; ++i) {
+        cut();
+        serverSends(R"({"type":9,"sequenceId":1})");
+    }
+    EXPECT_EQ(transports->created.size(), 6u);
+    EXPECT_EQ(http->requests.size(), 1u);
+    EXPECT_EQ(connection.state(), ConnectionState::Connected);
+    EXPECT_TRUE(closed.empty());
+}
+
 } // namespace
 } // namespace signalr::test
