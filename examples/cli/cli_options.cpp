@@ -40,6 +40,11 @@ Result<void> applySkipNegotiation(CommandLine& line, std::span<const std::string
     return {};
 }
 
+Result<void> applyStatefulReconnect(CommandLine& line, std::span<const std::string_view>) {
+    line.options.statefulReconnect = true;
+    return {};
+}
+
 Result<void> applyTimeout(CommandLine& line, std::span<const std::string_view> values) {
     auto text = values.front();
     double seconds = 0;
@@ -101,6 +106,9 @@ constexpr std::array kOptions{
     OptionSpec{"--token", "TOKEN", Arity::Value, "send 'Authorization: Bearer TOKEN'", applyToken},
     OptionSpec{"--skip-negotiation", "", Arity::Flag,
                "connect the WebSocket directly (give a ws:// URL)", applySkipNegotiation},
+    OptionSpec{"--stateful-reconnect", "", Arity::Flag,
+               "resume the same connection after a network drop (the hub must allow it)",
+               applyStatefulReconnect},
     OptionSpec{"--timeout", "SECONDS", Arity::Value,
                "exit 2 after this long (default 30; 0 = never)", applyTimeout},
     OptionSpec{"--count", "N", Arity::Value, "listen: exit after printing N calls", applyCount},

@@ -39,6 +39,7 @@ struct CliOptions {
     std::vector<std::pair<std::string, std::string>> headers;
     std::optional<std::string> token;
     bool skipNegotiation = false;
+    bool statefulReconnect = false;
     /// Bound on the whole command; zero means no bound.
     std::chrono::milliseconds timeout = std::chrono::seconds(30);
     bool verbose = false;

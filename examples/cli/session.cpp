@@ -24,6 +24,9 @@ Result<HubConnection> openConnection(const CliOptions& options, const Deadline& 
                                      const std::function<void(HubConnection&)>& prepare) {
     HubConnectionBuilder builder;
     builder.withUrl(options.url).skipNegotiation(options.skipNegotiation);
+    if (options.statefulReconnect) {
+        builder.withStatefulReconnect();
+    }
     for (const auto& [name, value] : options.headers) {
         builder.withHeader(name, value);
     }

@@ -38,7 +38,8 @@ TEST(CliOptionsParse, InvokeWithJsonArguments) {
 
 TEST(CliOptionsParse, OptionsAnywhere) {
     auto line = parse({"--verbose", "stream", "--header", "A: 1", "http://h/hub", "--token=t",
-                       "Counter", "--timeout", "1.5", "3", "--header=B:2", "--skip-negotiation"});
+                       "Counter", "--timeout", "1.5", "3", "--header=B:2", "--skip-negotiation",
+                       "--stateful-reconnect"});
     ASSERT_TRUE(line) << line.error().message;
     const auto& options = line->options;
     EXPECT_EQ(options.command, Command::Stream);
@@ -52,6 +53,7 @@ TEST(CliOptionsParse, OptionsAnywhere) {
     EXPECT_EQ(options.timeout, 1500ms);
     EXPECT_TRUE(options.verbose);
     EXPECT_TRUE(options.skipNegotiation);
+    EXPECT_TRUE(options.statefulReconnect);
 }
 
 TEST(CliOptionsParse, HeaderValueMayContainColons) {

@@ -241,6 +241,15 @@ TEST(CliOptions, SkipNegotiationWithAWebSocketUrl) {
     expectOutput(cli({"invoke", url, "Add", "20", "22", "--skip-negotiation"}), "42\n");
 }
 
+TEST(CliOptions, StatefulReconnectIsNegotiatedWithAHubThatAllowsIt) {
+    auto result = cli(
+        {"invoke", hubUrl("/hub-stateful"), "Add", "1", "2", "--stateful-reconnect", "--verbose"});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(result.out, "3\n");
+    EXPECT_NE(result.err.find(R"({"protocol":"json","version":2})"), std::string::npos)
+        << result.err;
+}
+
 TEST(CliOptions, VerboseLogsToStderrOnly) {
     auto result = cli({"invoke", hubUrl(), "Add", "1", "2", "--verbose"});
     EXPECT_EQ(result.exitCode, 0) << result.err;
