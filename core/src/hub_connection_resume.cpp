@@ -2,6 +2,7 @@
 // transport drops. The rest of the core reaches it through a few hooks (send, receive, transport
 // open and close, handshake, end of the connection).
 
+#include <algorithm>
 #include <utility>
 
 #include "hub_connection_core.hpp"
@@ -13,7 +14,12 @@ void HubConnectionCore::beginSession() {
     auto buffer = std::make_unique<MessageBuffer>(
         executor_, *protocol_, options_.statefulReconnectBufferBytes,
         [this](std::string bytes) { writeFrame(std::move(bytes)); });
-    session_ = std::make_unique<StatefulSession>(std::move(buffer), transportRequest_);
+    TransportRequest request = transportRequest_;
+    // The resume is a single attempt while calls wait in limbo: bound it like a handshake.
+    if (options_.handshakeTimeout.count() > 0) {
+        request.connectTimeout = std::min(request.connectTimeout, options_.handshakeTimeout);
+    }
+    session_ = std::make_unique<StatefulSession>(std::move(buffer), std::move(request));
     logger_.log(LogLevel::Debug, "stateful reconnect is on (replay buffer of {} bytes)",
                 options_.statefulReconnectBufferBytes);
 }

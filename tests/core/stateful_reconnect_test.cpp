@@ -71,6 +71,7 @@ TEST_F(StatefulReconnectTest, ADropResumesTheSameConnectionAndReplaysWhatWasNotA
 
     ASSERT_EQ(transports->created.size(), 2u);
     EXPECT_EQ(transport()->request.url, url) << "same URL, same id=connectionToken";
+    EXPECT_EQ(transport()->request.connectTimeout, 15s) << "bounded like the handshake";
     EXPECT_EQ(http->requests.size(), 1u) << "no new negotiate";
     ASSERT_EQ(transport()->sent.size(), 2u) << "no handshake on a resumed session";
     EXPECT_EQ(sent()[0], R"({"type":9,"sequenceId":1})");
