@@ -828,12 +828,14 @@ void HubConnectionCore::doStop(Completion done, bool fromShutdown) {
 }
 
 void HubConnectionCore::connectionLost(std::optional<Error> closeReason, Error pendingError) {
-    endSession(pendingError);
     const auto current = state();
     if (current == ConnectionState::Disconnecting) {
         finishClose(std::nullopt, stoppedError());
         return;
     }
+    // Whatever comes next (Disconnected, or a new connection by the reconnect policy), the
+    // stateful session ends here.
+    endSession(pendingError);
     if (current != ConnectionState::Connected) {
         return;
     }
