@@ -248,7 +248,7 @@ std::string JsHubConnection::state() const {
     if (!shared_->connection) {
         return "Disconnected";
     }
-    return std::string(toString(shared_->connection->state()));
+    return std::string(toString(shared_->connection->state().state));
 }
 
 val JsHubConnection::connectionId() const {

@@ -2,9 +2,11 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "signalr/hub_connection_builder.hpp"
+#include "signalr/in_flight_options.hpp"
 #include "signalr/logging.hpp"
 #include "signalr/platform.hpp"
 #include "url.hpp"
@@ -26,6 +28,10 @@ struct ConnectionOptions {
     /// Stateful reconnect: asked for in negotiate; the replay buffer's bound in bytes.
     bool statefulReconnect = false;
     std::size_t statefulReconnectBufferBytes = 100'000;
+    /// Automatic reconnection is off without a policy.
+    std::optional<ReconnectPolicy> reconnectPolicy;
+    ReconnectOptions reconnectOptions;
+    InFlightOptions inFlight;
     LogLevel logLevel = LogLevel::Warning;
     LogSink logSink;
     Platform platform;

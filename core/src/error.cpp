@@ -19,6 +19,8 @@ std::string_view toString(ErrorCode code) noexcept {
     case ErrorCode::HubError: return "HubError";
     case ErrorCode::TypeMismatch: return "TypeMismatch";
     case ErrorCode::Cancelled: return "Cancelled";
+    case ErrorCode::NotConnected: return "NotConnected";
+    case ErrorCode::Dropped: return "Dropped";
     case ErrorCode::Internal: return "Internal";
     }
     return "Unknown";
@@ -51,6 +53,7 @@ std::string_view toString(ConnectionState state) noexcept {
     case ConnectionState::Connected: return "Connected";
     case ConnectionState::Reconnecting: return "Reconnecting";
     case ConnectionState::Disconnecting: return "Disconnecting";
+    case ConnectionState::Failed: return "Failed";
     }
     return "Unknown";
 }

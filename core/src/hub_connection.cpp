@@ -1,5 +1,6 @@
 #include "signalr/hub_connection.hpp"
 
+#include "event_dispatcher.hpp"
 #include "hub_connection_core.hpp"
 
 namespace signalr {
@@ -51,8 +52,22 @@ void HubConnection::stop(Completion done) {
     core_->stop(std::move(done));
 }
 
-ConnectionState HubConnection::state() const {
-    return core_ ? core_->state() : ConnectionState::Disconnected;
+void HubConnection::reconnect(Completion done) {
+    if (!core_) {
+        if (done) {
+            done(movedFrom());
+        }
+        return;
+    }
+    core_->reconnect(std::move(done));
+}
+
+ConnectionStateSnapshot HubConnection::state() const {
+    return core_ ? core_->snapshot() : ConnectionStateSnapshot{};
+}
+
+ConnectionMetrics HubConnection::metrics() const {
+    return core_ ? core_->metrics() : ConnectionMetrics{};
 }
 
 std::optional<std::string> HubConnection::connectionId() const {
@@ -130,6 +145,44 @@ void HubConnection::onInvocation(
 void HubConnection::onClosed(std::function<void(const std::optional<Error>&)> handler) {
     if (core_) {
         core_->onClosed(std::move(handler));
+    }
+}
+
+EventSubscription HubConnection::addEventHandler(std::shared_ptr<ConnectionEventHandler> handler) {
+    return core_ ? core_->addEventHandler(std::move(handler)) : 0;
+}
+
+EventSubscription HubConnection::onConnecting(std::function<void()> handler) {
+    return addEventHandler(detail::makeConnectingHandler(std::move(handler)));
+}
+
+EventSubscription
+HubConnection::onConnected(std::function<void(const std::optional<std::string>&)> handler) {
+    return addEventHandler(detail::makeConnectedHandler(std::move(handler)));
+}
+
+EventSubscription
+HubConnection::onDisconnected(std::function<void(const DisconnectReason&)> handler) {
+    return addEventHandler(detail::makeDisconnectedHandler(std::move(handler)));
+}
+
+EventSubscription
+HubConnection::onReconnecting(std::function<void(std::uint32_t, const Error&)> handler) {
+    return addEventHandler(detail::makeReconnectingHandler(std::move(handler)));
+}
+
+EventSubscription HubConnection::onReconnected(
+    std::function<void(std::uint32_t, const std::optional<std::string>&)> handler) {
+    return addEventHandler(detail::makeReconnectedHandler(std::move(handler)));
+}
+
+EventSubscription HubConnection::onReconnectFailed(std::function<void(const Error&)> handler) {
+    return addEventHandler(detail::makeReconnectFailedHandler(std::move(handler)));
+}
+
+void HubConnection::removeEventHandler(EventSubscription id) {
+    if (core_) {
+        core_->removeEventHandler(id);
     }
 }
 

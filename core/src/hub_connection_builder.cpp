@@ -64,6 +64,26 @@ HubConnectionBuilder::withNegotiateTimeout(std::chrono::milliseconds timeout) {
     return *this;
 }
 
+HubConnectionBuilder& HubConnectionBuilder::withAutomaticReconnect() {
+    options_->reconnectPolicy = ReconnectPolicy::defaultDelays();
+    return *this;
+}
+
+HubConnectionBuilder& HubConnectionBuilder::withAutomaticReconnect(ReconnectPolicy policy) {
+    options_->reconnectPolicy = std::move(policy);
+    return *this;
+}
+
+HubConnectionBuilder& HubConnectionBuilder::withReconnectOptions(ReconnectOptions options) {
+    options_->reconnectOptions = options;
+    return *this;
+}
+
+HubConnectionBuilder& HubConnectionBuilder::withInFlightOptions(InFlightOptions options) {
+    options_->inFlight = options;
+    return *this;
+}
+
 HubConnectionBuilder& HubConnectionBuilder::withStatefulReconnect(std::size_t bufferBytes) {
     options_->statefulReconnect = true;
     options_->statefulReconnectBufferBytes = bufferBytes;

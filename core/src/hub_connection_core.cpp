@@ -82,6 +82,17 @@ void HubConnectionCore::stop(Completion done) {
     });
 }
 
+void HubConnectionCore::reconnect(Completion done) {
+    runOnExecutor([done = std::move(done)](HubConnectionCore& self) mutable {
+        if (done) {
+            done(fail(
+                ErrorCode::InvalidState,
+                fmt::format("reconnect() needs a Connected or Reconnecting connection; it is {}",
+                            toString(self.state()))));
+        }
+    });
+}
+
 void HubConnectionCore::shutdown() {
     // Handlers often capture their owner, which is being destroyed: none may run from now on.
     if (executor_->isExecutorThread()) {
@@ -98,6 +109,7 @@ void HubConnectionCore::forgetUserHandlers() {
     handlers_.clear();
     responders_.clear();
     closedHandlers_.clear();
+    events_.clear();
 }
 
 void HubConnectionCore::invoke(std::string method, Arguments args,
@@ -239,6 +251,35 @@ void HubConnectionCore::onClosed(ClosedHandler handler) {
     }
 }
 
+EventSubscription
+HubConnectionCore::addEventHandler(std::shared_ptr<ConnectionEventHandler> handler) {
+    if (!handler) {
+        return 0;
+    }
+    const EventSubscription id = nextSubscription_.fetch_add(1, std::memory_order_relaxed);
+    if (executor_->isExecutorThread()) {
+        events_.add(id, std::move(handler));
+    } else {
+        runOnExecutor([id, handler = std::move(handler)](HubConnectionCore& self) mutable {
+            self.events_.add(id, std::move(handler));
+        });
+    }
+    return id;
+}
+
+void HubConnectionCore::removeEventHandler(EventSubscription id) {
+    if (executor_->isExecutorThread()) {
+        events_.remove(id);
+    } else {
+        runOnExecutor([id](HubConnectionCore& self) { self.events_.remove(id); });
+    }
+}
+
+ConnectionStateSnapshot HubConnectionCore::snapshot() const {
+    SpinGuard guard(snapshotLock_);
+    return snapshot_;
+}
+
 std::optional<std::string> HubConnectionCore::connectionId() const {
     SpinGuard guard(connectionIdLock_);
     return connectionId_;
@@ -252,6 +293,12 @@ void HubConnectionCore::reportHandlerError(const std::string& method, const Erro
 // ---- Start ---------------------------------------------------------------------------------
 
 void HubConnectionCore::setState(ConnectionState state) {
+    const auto now = executor_->now();
+    {
+        SpinGuard guard(snapshotLock_);
+        snapshot_ = ConnectionStateSnapshot{state, now, 0, std::nullopt, std::nullopt};
+    }
+    metrics_.stateChanged(state, now);
     const auto old = state_.exchange(state, std::memory_order_acq_rel);
     if (old != state) {
         logger_.log(LogLevel::Debug, "state: {} -> {}", toString(old), toString(state));
@@ -264,7 +311,7 @@ void HubConnectionCore::setConnectionId(std::optional<std::string> id) {
 }
 
 void HubConnectionCore::doStart(Completion done) {
-    if (state() != ConnectionState::Disconnected) {
+    if (state() != ConnectionState::Disconnected && state() != ConnectionState::Failed) {
         if (done) {
             done(fail(ErrorCode::InvalidState,
                       fmt::format("start() needs a Disconnected connection; it is {}",
@@ -787,6 +834,7 @@ void HubConnectionCore::onServerTimeoutTimer() {
 void HubConnectionCore::doStop(Completion done, bool fromShutdown) {
     switch (state()) {
     case ConnectionState::Disconnected:
+    case ConnectionState::Failed:
         if (done) {
             done(Result<void>());
         }

@@ -12,11 +12,13 @@
 #include <vector>
 
 #include "connection_options.hpp"
+#include "event_dispatcher.hpp"
 #include "handler_registry.hpp"
 #include "hub_message.hpp"
 #include "hub_protocol.hpp"
 #include "invocation_table.hpp"
 #include "logger.hpp"
+#include "metrics_recorder.hpp"
 #include "negotiator.hpp"
 #include "signalr/connection_state.hpp"
 #include "signalr/hub_connection.hpp"
@@ -39,6 +41,7 @@ public:
 
     void start(Completion done);
     void stop(Completion done);
+    void reconnect(Completion done);
     void invoke(std::string method, Arguments args, std::function<void(Result<Value>)> done);
     void send(std::string method, Arguments args, Completion done);
     std::function<void()> stream(std::string method, Arguments args,
@@ -49,10 +52,14 @@ public:
     void off(std::string method);
     void onInvocation(std::string method, Responder responder);
     void onClosed(ClosedHandler handler);
+    EventSubscription addEventHandler(std::shared_ptr<ConnectionEventHandler> handler);
+    void removeEventHandler(EventSubscription id);
     /// The public handle is gone: stop, and let pending completions finish with Cancelled.
     void shutdown();
 
     ConnectionState state() const { return state_.load(std::memory_order_acquire); }
+    ConnectionStateSnapshot snapshot() const;
+    ConnectionMetrics metrics() const { return metrics_.read(executor_->now()); }
     std::optional<std::string> connectionId() const;
 
     /// Logs a handler's conversion failure (used by the typed on()).
@@ -122,9 +129,13 @@ private:
     Logger logger_;
 
     std::atomic<ConnectionState> state_{ConnectionState::Disconnected};
+    mutable SpinLock snapshotLock_;
+    ConnectionStateSnapshot snapshot_;
+    MetricsRecorder metrics_;
     mutable SpinLock connectionIdLock_;
     std::optional<std::string> connectionId_;
     std::atomic<HandlerId> nextHandlerId_{1};
+    std::atomic<EventSubscription> nextSubscription_{1};
 
     // Executor-only state.
     std::uint64_t attempt_ = 0;
@@ -139,6 +150,7 @@ private:
     HandlerRegistry handlers_;
     std::unordered_map<std::string, std::shared_ptr<const Responder>> responders_;
     std::vector<ClosedHandler> closedHandlers_;
+    EventDispatcher events_;
     /// Streams the user cancelled whose Completion has not arrived: their late items are
     /// expected, not worth a warning.
     std::unordered_set<std::string> cancelledStreams_;

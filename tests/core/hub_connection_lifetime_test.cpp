@@ -320,7 +320,7 @@ TEST_F(LifetimeTest, StateIsConnectingDuringStart) {
     transports->defaults.autoHandshake = false;
     auto connection = build();
     std::vector<ConnectionState> seen;
-    connection.start([&](Result<void>) { seen.push_back(connection.state()); });
+    connection.start([&](Result<void>) { seen.push_back(connection.state().state); });
     executor->runPending();
     EXPECT_EQ(connection.state(), ConnectionState::Connecting);
     serverSends("{}");

@@ -24,7 +24,7 @@ TEST_F(FailureTest, ServerCloseWithAnErrorReachesOnClosed) {
     auto closed = mailbox<std::optional<Error>>();
     auto stateInClosed = mailbox<ConnectionState>();
     connection.onClosed([self, closed, stateInClosed](const std::optional<Error>& e) {
-        stateInClosed->push(self->state());
+        stateInClosed->push(self->state().state);
         closed->push(e);
     });
     ASSERT_TRUE(start(connection).ok());

@@ -20,6 +20,9 @@ enum class ErrorCode {
     HubError,        ///< The hub method failed; serverMessage holds the server's text.
     TypeMismatch,    ///< A value could not be converted to the requested C++ type.
     Cancelled,       ///< stop() was called or the connection was destroyed first.
+    NotConnected,    ///< A call made while the connection is reconnecting (or connecting).
+    Dropped,         ///< A queued call was evicted or rejected by the full outgoing queue, or
+                     ///< discarded because the connection ended for good before it was sent.
     Internal,        ///< A bug in signalr-cpp.
 };
 

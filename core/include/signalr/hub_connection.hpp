@@ -9,6 +9,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "signalr/connection_events.hpp"
+#include "signalr/connection_metrics.hpp"
 #include "signalr/connection_state.hpp"
 #include "signalr/result.hpp"
 #include "signalr/stream_subscription.hpp"
@@ -117,14 +119,24 @@ public:
     ~HubConnection();
 
     /// Negotiates, opens the transport and completes the handshake. Fails with InvalidState
-    /// unless the connection is Disconnected.
+    /// unless the connection is Disconnected or Failed. Handlers and event subscriptions are
+    /// kept across stop() and start().
     void start(Completion done = {});
     /// Sends a Close message, closes the transport and fails pending calls with Cancelled.
     /// Completes once the connection is Disconnected; stopping a stopped connection succeeds.
+    /// While reconnecting (even during a retry delay) it ends the connection at once.
     void stop(Completion done = {});
+    /// Forces a new connection now, from Connected or Reconnecting: the transport is dropped
+    /// (DisconnectKind::NetworkError, "reconnect requested") and the reconnect policy runs
+    /// with attempt 1 at once. `done` runs when Connected again, or with the error when the
+    /// policy gives up (state Failed). Without a policy: one immediate attempt.
+    void reconnect(Completion done = {});
 
-    /// A snapshot, readable from any thread.
-    ConnectionState state() const;
+    /// A snapshot of the state and what goes with it, readable from any thread:
+    /// `conn.state() == ConnectionState::Connected`.
+    ConnectionStateSnapshot state() const;
+    /// Counters and round-trip times; any thread, takes no lock.
+    ConnectionMetrics metrics() const;
     /// The server's id for this connection while connected (nullopt with skipNegotiation).
     std::optional<std::string> connectionId() const;
 
@@ -175,6 +187,28 @@ public:
     /// it says why: ServerClosed (the server's Close text in serverMessage), ConnectionLost
     /// (the transport dropped), Timeout (server timeout) or ProtocolError.
     void onClosed(std::function<void(const std::optional<Error>&)> handler);
+
+    /// Subscribes `handler` to every connection event (see ConnectionEventHandler for the
+    /// order). The connection keeps it alive until removeEventHandler() or destruction.
+    EventSubscription addEventHandler(std::shared_ptr<ConnectionEventHandler> handler);
+    /// start() began (state Connecting).
+    EventSubscription onConnecting(std::function<void()> handler);
+    /// start() succeeded (state Connected); the argument is the connection id.
+    EventSubscription onConnected(std::function<void(const std::optional<std::string>&)> handler);
+    /// A live connection ended; the reason says who ended it and why. Fires before
+    /// onReconnecting or onClosed.
+    EventSubscription onDisconnected(std::function<void(const DisconnectReason&)> handler);
+    /// A reconnect attempt (1-based) is about to be waited for; the error is why the
+    /// connection or the previous attempt failed.
+    EventSubscription
+    onReconnecting(std::function<void(std::uint32_t attempt, const Error&)> handler);
+    /// A reconnect attempt succeeded (state Connected) with this connection id.
+    EventSubscription onReconnected(
+        std::function<void(std::uint32_t attempt, const std::optional<std::string>&)> handler);
+    /// The policy gave up (state Failed); onClosed follows with the same error.
+    EventSubscription onReconnectFailed(std::function<void(const Error&)> handler);
+    /// Removes one subscription; unknown ids are ignored.
+    void removeEventHandler(EventSubscription id);
 
 private:
     void invokeRaw(std::string method, Arguments args, std::function<void(Result<Value>)> done);

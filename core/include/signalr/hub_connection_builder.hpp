@@ -8,8 +8,10 @@
 #include <string>
 
 #include "signalr/hub_connection.hpp"
+#include "signalr/in_flight_options.hpp"
 #include "signalr/logging.hpp"
 #include "signalr/platform.hpp"
+#include "signalr/reconnect_policy.hpp"
 #include "signalr/result.hpp"
 
 namespace signalr {
@@ -57,6 +59,15 @@ public:
     /// (their completion comes later) instead of being dropped. If the resume fails, the
     /// automatic-reconnect policy, if any, takes over with a new connection.
     HubConnectionBuilder& withStatefulReconnect(std::size_t bufferBytes = 100'000);
+    /// Reconnects a lost connection with ReconnectPolicy::defaultDelays() (0, 2, 10, 30 s).
+    /// Without this (or the overload) a lost connection ends in Disconnected.
+    HubConnectionBuilder& withAutomaticReconnect();
+    /// Reconnects a lost connection as `policy` says; when it gives up the state is Failed.
+    HubConnectionBuilder& withAutomaticReconnect(ReconnectPolicy policy);
+    /// Whether the server's allowReconnect is honoured and whether start() is retried too.
+    HubConnectionBuilder& withReconnectOptions(ReconnectOptions options);
+    /// What happens to pending, streaming and new calls while the connection is lost.
+    HubConnectionBuilder& withInFlightOptions(InFlightOptions options);
     /// Log lines at `level` and above go to `sink` (stderr when empty). Default: Warning.
     HubConnectionBuilder& configureLogging(LogLevel level, LogSink sink = {});
     /// Replaces the executor, HTTP client and transport (tests, custom event loops).

@@ -10,7 +10,7 @@ int main() {
         std::fprintf(stderr, "build() failed: %s\n", connection.error().toString().c_str());
         return 1;
     }
-    const signalr::ConnectionState state = connection->state();
+    const signalr::ConnectionState state = connection->state().state;
     const std::string_view name = signalr::toString(state);
     std::printf("signalr consumer: state %.*s\n", static_cast<int>(name.size()), name.data());
     return state == signalr::ConnectionState::Disconnected ? 0 : 1;
