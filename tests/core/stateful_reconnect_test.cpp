@@ -325,5 +325,21 @@ TEST_F(StatefulReconnectTest, EveryDropGetsItsOwnResume) {
     EXPECT_TRUE(closed.empty());
 }
 
+TEST_F(StatefulReconnectTest, PingsAreNotBufferedAndGoOutWhileSendsAreBlocked) {
+    auto connection = statefulConnected(10);
+    std::vector<Result<void>> results;
+    connection.send("Record", {1}, [&](Result<void> r) { results.push_back(r); });
+    connection.send("Record", {2}, [&](Result<void> r) { results.push_back(r); });
+    executor->runPending();
+    ASSERT_EQ(sent().size(), 1u);
+    executor->advance(15s);
+    ASSERT_EQ(sent().size(), 2u);
+    EXPECT_EQ(sent()[1], R"({"type":6})");
+    EXPECT_TRUE(results.empty());
+    connection.stop();
+    executor->runPending();
+    EXPECT_EQ(results.size(), 2u) << "stop() completes the blocked sends";
+}
+
 } // namespace
 } // namespace signalr::test
