@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "js_value.hpp"
 #include "signalr/signalr.hpp"
@@ -87,6 +88,31 @@ Result<HubConnection> build(const val& options, const Weak& weak) {
                         "the access token factory failed: " + token["error"].as<std::string>());
         });
     }
+    const auto reconnect = options["reconnect"];
+    if (reconnect.isArray()) {
+        std::vector<std::chrono::milliseconds> delays;
+        const auto length = reconnect["length"].as<unsigned>();
+        for (unsigned i = 0; i < length; ++i) {
+            delays.emplace_back(static_cast<std::int64_t>(reconnect[i].as<double>()));
+        }
+        builder.withAutomaticReconnect(ReconnectPolicy::delays(std::move(delays)));
+    } else if (reconnect.isString()) {
+        builder.withAutomaticReconnect(ReconnectPolicy::custom(
+            [weak](const RetryContext& context) -> std::optional<std::chrono::milliseconds> {
+                auto shared = weak.lock();
+                if (!shared) {
+                    return std::nullopt;
+                }
+                const auto delay = shared->sink.call<val>(
+                    "nextRetryDelay", static_cast<double>(context.previousRetryCount),
+                    static_cast<double>(context.elapsed.count()), context.reason.message,
+                    std::string(toString(context.reason.code)));
+                if (!delay.isNumber()) {
+                    return std::nullopt;
+                }
+                return std::chrono::milliseconds(static_cast<std::int64_t>(delay.as<double>()));
+            }));
+    }
     const auto level = static_cast<LogLevel>(options["logLevel"].as<int>());
     builder.configureLogging(level, [weak](LogLevel l, std::string_view message) {
         if (auto shared = weak.lock()) {
@@ -110,6 +136,19 @@ JsHubConnection::JsHubConnection(val options, val sink)
     shared_->connection->onClosed([weak](const std::optional<Error>& error) {
         if (auto shared = weak.lock()) {
             shared->sink.call<void>("closed", error ? errorToJs(*error) : val::null());
+        }
+    });
+    // As in @microsoft/signalr, onreconnecting fires once per outage, not once per attempt.
+    shared_->connection->onReconnecting([weak](std::uint32_t attempt, const Error& reason) {
+        auto shared = weak.lock();
+        if (shared && attempt == 1) {
+            shared->sink.call<void>("reconnecting", errorToJs(reason));
+        }
+    });
+    shared_->connection->onReconnected([weak](std::uint32_t,
+                                              const std::optional<std::string>& connectionId) {
+        if (auto shared = weak.lock()) {
+            shared->sink.call<void>("reconnected", connectionId ? val(*connectionId) : val::null());
         }
     });
 }
@@ -248,7 +287,9 @@ std::string JsHubConnection::state() const {
     if (!shared_->connection) {
         return "Disconnected";
     }
-    return std::string(toString(shared_->connection->state().state));
+    const auto state = shared_->connection->state().state;
+    // Failed (the policy gave up) is Disconnected to JavaScript, as in @microsoft/signalr.
+    return state == ConnectionState::Failed ? "Disconnected" : std::string(toString(state));
 }
 
 val JsHubConnection::connectionId() const {
