@@ -3,8 +3,10 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "json_arguments.hpp"
 
@@ -83,6 +85,40 @@ Result<void> applyThenInvoke(CommandLine& line, std::span<const std::string_view
     return {};
 }
 
+Result<void> applyReconnect(CommandLine& line, std::span<const std::string_view>) {
+    if (!line.options.reconnectDelays) {
+        line.options.reconnectDelays.emplace();
+    }
+    return {};
+}
+
+Result<void> applyReconnectDelays(CommandLine& line, std::span<const std::string_view> values) {
+    const auto text = values.front();
+    auto bad = [&] {
+        return invalid("--reconnect-delays expects milliseconds separated by commas (0,1000,5000), "
+                       "got '" +
+                       std::string(text) + "'");
+    };
+    std::vector<std::chrono::milliseconds> delays;
+    std::string_view rest = text;
+    while (true) {
+        const auto comma = rest.find(',');
+        const auto item = rest.substr(0, comma);
+        std::uint32_t ms = 0;
+        auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), ms);
+        if (item.empty() || ec != std::errc() || end != item.data() + item.size()) {
+            return bad();
+        }
+        delays.emplace_back(ms);
+        if (comma == std::string_view::npos) {
+            break;
+        }
+        rest.remove_prefix(comma + 1);
+    }
+    line.options.reconnectDelays = std::move(delays);
+    return {};
+}
+
 Result<void> applyVerbose(CommandLine& line, std::span<const std::string_view>) {
     line.options.verbose = true;
     return {};
@@ -114,6 +150,10 @@ constexpr std::array kOptions{
     OptionSpec{"--count", "N", Arity::Value, "listen: exit after printing N calls", applyCount},
     OptionSpec{"--then-invoke", "METHOD [JSON_ARG...]", Arity::Rest,
                "listen: then invoke METHOD (takes the rest)", applyThenInvoke},
+    OptionSpec{"--reconnect", "", Arity::Flag, "reconnect a lost connection (after 0, 2, 10, 30 s)",
+               applyReconnect},
+    OptionSpec{"--reconnect-delays", "MS,MS,...", Arity::Value,
+               "reconnect after these delays, one attempt each", applyReconnectDelays},
     OptionSpec{"--verbose", "", Arity::Flag, "log connection events and protocol frames to stderr",
                applyVerbose},
     OptionSpec{"--help", "", Arity::Flag, "show this help", applyHelp},

@@ -43,6 +43,9 @@ struct CliOptions {
     /// Bound on the whole command; zero means no bound.
     std::chrono::milliseconds timeout = std::chrono::seconds(30);
     bool verbose = false;
+    /// --reconnect / --reconnect-delays: reconnect a lost connection. An empty list means the
+    /// library's default delays (0, 2, 10, 30 s); otherwise one attempt per listed delay.
+    std::optional<std::vector<std::chrono::milliseconds>> reconnectDelays;
 };
 
 /// What main() should do after parsing.

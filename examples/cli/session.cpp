@@ -1,6 +1,8 @@
 #include "session.hpp"
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "output.hpp"
@@ -16,6 +18,34 @@ std::string describeBudget(std::chrono::milliseconds budget) {
         return std::to_string(ms / 1000) + " s";
     }
     return std::to_string(ms) + " ms";
+}
+
+std::string describeDisconnect(const DisconnectReason& reason) {
+    std::string kind;
+    switch (reason.kind) {
+    case DisconnectKind::UserRequested: kind = "stopped"; break;
+    case DisconnectKind::ServerClosed: kind = "closed by the server"; break;
+    case DisconnectKind::NetworkError: kind = "network error"; break;
+    case DisconnectKind::Timeout: kind = "server timeout"; break;
+    }
+    return reason.error ? kind + ": " + reason.error->message : kind;
+}
+
+// --verbose: the connection's lifecycle on stderr, one line per event, next to the log lines.
+void printEvents(HubConnection& connection) {
+    connection.onDisconnected([](const DisconnectReason& reason) {
+        printNote("event: disconnected (" + describeDisconnect(reason) + ")");
+    });
+    connection.onReconnecting([](std::uint32_t attempt, const Error& reason) {
+        printNote("event: reconnecting, attempt " + std::to_string(attempt) + " (" +
+                  reason.message + ")");
+    });
+    connection.onReconnected([](std::uint32_t attempt, const std::optional<std::string>& id) {
+        printNote("event: reconnected after " + std::to_string(attempt) + " attempt(s)" +
+                  (id ? " as " + *id : std::string()));
+    });
+    connection.onReconnectFailed(
+        [](const Error& error) { printNote("event: reconnect failed (" + error.message + ")"); });
 }
 
 } // namespace
@@ -34,6 +64,13 @@ Result<HubConnection> openConnection(const CliOptions& options, const Deadline& 
         builder.withAccessTokenProvider(
             [token = *options.token]() -> Result<std::string> { return token; });
     }
+    if (options.reconnectDelays) {
+        if (options.reconnectDelays->empty()) {
+            builder.withAutomaticReconnect();
+        } else {
+            builder.withAutomaticReconnect(ReconnectPolicy::delays(*options.reconnectDelays));
+        }
+    }
     builder.configureLogging(options.verbose ? LogLevel::Trace : LogLevel::None);
     // The command's own bound applies to every step; the library's defaults (100 s negotiate)
     // would otherwise outlast it.
@@ -44,6 +81,9 @@ Result<HubConnection> openConnection(const CliOptions& options, const Deadline& 
         return std::move(built).error();
     }
     auto connection = std::move(built).value();
+    if (options.verbose) {
+        printEvents(connection);
+    }
     if (prepare) {
         prepare(connection);
     }

@@ -104,6 +104,37 @@ TEST(CliOptionsParse, HelpAndVersionWinOverMissingArguments) {
     EXPECT_EQ(version->action, Action::ShowVersion);
 }
 
+TEST(CliOptionsParse, NoReconnectionUnlessAsked) {
+    auto line = parse({"listen", "u", "A"});
+    ASSERT_TRUE(line) << line.error().message;
+    EXPECT_FALSE(line->options.reconnectDelays.has_value());
+    EXPECT_FALSE(line->options.statefulReconnect);
+}
+
+TEST(CliOptionsParse, ReconnectMeansTheDefaultDelays) {
+    auto line = parse({"listen", "u", "A", "--reconnect"});
+    ASSERT_TRUE(line) << line.error().message;
+    ASSERT_TRUE(line->options.reconnectDelays.has_value());
+    EXPECT_TRUE(line->options.reconnectDelays->empty());
+}
+
+TEST(CliOptionsParse, ReconnectDelaysAreMilliseconds) {
+    using Delays = std::vector<std::chrono::milliseconds>;
+    auto line = parse({"listen", "u", "A", "--reconnect-delays", "0,1000,250"});
+    ASSERT_TRUE(line) << line.error().message;
+    EXPECT_EQ(line->options.reconnectDelays, (Delays{0ms, 1000ms, 250ms}));
+
+    // With --reconnect as well, in either order, the listed delays win.
+    for (auto args :
+         {std::vector<std::string_view>{"listen", "u", "A", "--reconnect", "--reconnect-delays=5"},
+          std::vector<std::string_view>{"listen", "u", "A", "--reconnect-delays=5",
+                                        "--reconnect"}}) {
+        auto both = parse(args);
+        ASSERT_TRUE(both) << both.error().message;
+        EXPECT_EQ(both->options.reconnectDelays, Delays{5ms});
+    }
+}
+
 TEST(CliOptionsParse, RejectsWhatIsWrong) {
     const std::vector<std::vector<std::string_view>> cases = {
         {},
@@ -126,6 +157,15 @@ TEST(CliOptionsParse, RejectsWhatIsWrong) {
         {"listen", "u", "A", "--then-invoke"},
         {"invoke", "u", "M", "--header", ":v"},
         {"invoke", "u", "M", "--header", "novalue"},
+        {"invoke", "u", "M", "--reconnect=yes"},
+        {"invoke", "u", "M", "--reconnect-delays"},
+        {"invoke", "u", "M", "--reconnect-delays", ""},
+        {"invoke", "u", "M", "--reconnect-delays", "0,,1000"},
+        {"invoke", "u", "M", "--reconnect-delays", "0,1000,"},
+        {"invoke", "u", "M", "--reconnect-delays", "-1"},
+        {"invoke", "u", "M", "--reconnect-delays", "1s"},
+        {"invoke", "u", "M", "--reconnect-delays", "99999999999"},
+        {"invoke", "u", "M", "--stateful-reconnect=1"},
     };
     for (const auto& args : cases) {
         auto line = parse(args);

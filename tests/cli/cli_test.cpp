@@ -10,6 +10,7 @@
 
 #include "child_process.hpp"
 #include "hub_environment.hpp"
+#include "support/fault_proxy.hpp"
 
 namespace signalr::test {
 namespace {
@@ -255,6 +256,43 @@ TEST(CliOptions, VerboseLogsToStderrOnly) {
     EXPECT_EQ(result.exitCode, 0) << result.err;
     EXPECT_EQ(result.out, "3\n");
     EXPECT_FALSE(result.err.empty());
+}
+
+// ---- reconnection (through the fault proxy) ----------------------------------------------------
+
+/// A FaultProxy in front of the shared hub.
+std::unique_ptr<FaultProxy> proxyToHub() {
+    const auto& base = hubBaseUrl();
+    std::string error;
+    auto proxy = FaultProxy::start(std::stoi(base.substr(base.rfind(':') + 1)), error);
+    EXPECT_TRUE(proxy) << error;
+    return proxy;
+}
+
+TEST(CliReconnect, StatefulReconnectLosesNothingAcrossCuts) {
+    auto proxy = proxyToHub();
+    ASSERT_TRUE(proxy);
+    std::string error;
+    auto child = ChildProcess::spawn({kCli, "listen", proxy->baseUrl() + "/hub-stateful", "Seq",
+                                      "--stateful-reconnect", "--count", "40", "--then-invoke",
+                                      "PacedSequence", "40", "25"},
+                                     error);
+    ASSERT_TRUE(child) << error;
+    child->closeStdin();
+    std::string expected;
+    for (int i = 1; i <= 40; ++i) {
+        expected += R"({"target":"Seq","arguments":[)" + std::to_string(i) + "]}\n";
+    }
+    // Three cuts while the numbers come in.
+    for (const char* seen : {"[5]}", "[15]}", "[25]}"}) {
+        ASSERT_TRUE(child->waitForStdout(seen, 20s)) << child->out() << child->err();
+        ASSERT_GE(proxy->cutAll(), 1u);
+    }
+    auto result = child->wait(20s);
+    EXPECT_FALSE(result.timedOut);
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(result.out, expected);
+    EXPECT_EQ(proxy->stats().cut, 3u);
 }
 
 // ---- failures before talking to a hub --------------------------------------------------------
