@@ -61,6 +61,7 @@ bool HubConnectionCore::resumeAfterDrop(std::optional<Error>& error) {
 void HubConnectionCore::onResumeOpen() {
     session_->resumingAfter.reset();
     lastReceive_ = executor_->now();
+    metrics_.reconnected();
     logger_.log(LogLevel::Information, "the session resumed: {} message(s) to replay",
                 session_->buffer->bufferedMessages());
     // No handshake on a resumed session: the server expects our Sequence and replay at once.

@@ -63,6 +63,11 @@ TEST_F(StatefulReconnectTest, AServerThatDoesNotAgreeGetsVersionOneAndNoResume) 
 
 TEST_F(StatefulReconnectTest, ADropResumesTheSameConnectionAndReplaysWhatWasNotAcked) {
     auto connection = statefulConnected();
+    int events = 0;
+    connection.onDisconnected([&](const DisconnectReason&) { ++events; });
+    connection.onReconnecting([&](std::uint32_t, const Error&) { ++events; });
+    connection.onReconnected([&](std::uint32_t, const std::optional<std::string>&) { ++events; });
+    connection.onConnected([&](const std::optional<std::string>&) { ++events; });
     std::optional<Result<std::int64_t>> sum;
     connection.invoke<std::int64_t>("Add", {1, 2}, [&](Result<std::int64_t> r) { sum = r; });
     executor->runPending();
@@ -79,6 +84,8 @@ TEST_F(StatefulReconnectTest, ADropResumesTheSameConnectionAndReplaysWhatWasNotA
     EXPECT_EQ(connection.state(), ConnectionState::Connected);
     EXPECT_EQ(connection.connectionId(), "conn-1");
     EXPECT_TRUE(closed.empty());
+    EXPECT_EQ(connection.metrics().reconnections, 1u);
+    EXPECT_EQ(events, 0) << "a resume is invisible to connection events";
     EXPECT_FALSE(sum.has_value()) << "pending invocations survive";
 
     serverSends(R"({"type":9,"sequenceId":1})");
