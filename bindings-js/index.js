@@ -370,7 +370,7 @@ export class HubConnection {
     async stop() {
         const native = this.#native;
         if (!native) return;
-        await this.#call(native, (id) => native.stop(id));
+        await this.#call(native, (id) => native.stop(id), 'stop');
     }
 
     /** Calls a hub method; resolves with its result (null for void methods). */
@@ -452,9 +452,9 @@ export class HubConnection {
         return this.#call(native, (id) => operation(native, id));
     }
 
-    #call(native, operation) {
+    #call(native, operation, kind = 'call') {
         const id = ++nextCallId;
-        const promise = new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+        const promise = new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject, kind }));
         operation(id);
         return promise;
     }
@@ -591,11 +591,14 @@ export class HubConnection {
             answer: (responseId, method) => { this.#answer(holder.native, responseId, method); },
             closed: (error) => {
                 if (holder.native) this.#release(holder.native);
-                // Nothing may stay pending past the end (the C++ side guarantees it; belt and braces).
+                // Nothing stays pending past the end: calls and streams have completed before the
+                // close (the C++ side guarantees it), and a stop() is done once the connection is
+                // closed, even if its own completion would come later (a stop during a retry delay).
                 for (const [id, pending] of this.#pending) {
                     this.#pending.delete(id);
                     const lost = new SignalRError('The connection was closed.', 'ConnectionLost');
                     if (pending instanceof StreamResult) pending._end(lost);
+                    else if (pending.kind === 'stop') pending.resolve();
                     else pending.reject(lost);
                 }
                 const reason = error ? toError(error) : undefined;
