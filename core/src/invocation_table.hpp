@@ -6,6 +6,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "signalr/result.hpp"
 #include "signalr/value.hpp"
@@ -34,11 +35,25 @@ struct PendingCall {
 };
 
 /// Invocation id to pending call. Ids are "0", "1", ... like the JavaScript client's.
+///
+/// Entries live in map nodes that are kept for reuse once their call is taken, so a steady
+/// stream of invokes allocates no node. Pointers from find() stay valid until that call is taken
+/// (nodes never move).
 class InvocationTable {
 public:
     std::string nextId() { return std::to_string(nextId_++); }
 
-    void add(const std::string& id, PendingCall call) { calls_.emplace(id, std::move(call)); }
+    void add(const std::string& id, PendingCall call) {
+        if (spare_.empty()) {
+            calls_.emplace(id, std::move(call));
+            return;
+        }
+        auto node = std::move(spare_.back());
+        spare_.pop_back();
+        node.key() = id;
+        node.mapped() = std::move(call);
+        calls_.insert(std::move(node));
+    }
 
     PendingCall* find(const std::string& id) {
         auto it = calls_.find(id);
@@ -51,8 +66,12 @@ public:
         if (it == calls_.end()) {
             return std::nullopt;
         }
-        PendingCall call = std::move(it->second);
-        calls_.erase(it);
+        auto node = calls_.extract(it);
+        std::optional<PendingCall> call(std::move(node.mapped()));
+        if (spare_.size() < kSpareNodes) {
+            node.mapped() = PendingCall{};
+            spare_.push_back(std::move(node));
+        }
         return call;
     }
 
@@ -68,7 +87,13 @@ public:
     std::size_t size() const { return calls_.size(); }
 
 private:
-    std::unordered_map<std::string, PendingCall> calls_;
+    using Map = std::unordered_map<std::string, PendingCall>;
+    /// Enough for the calls a busy connection has in flight at once; beyond that, nodes are
+    /// freed as usual.
+    static constexpr std::size_t kSpareNodes = 128;
+
+    Map calls_;
+    std::vector<Map::node_type> spare_;
     std::uint64_t nextId_ = 0;
 };
 

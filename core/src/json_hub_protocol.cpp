@@ -547,6 +547,11 @@ public:
 
     Result<void> write(const HubMessage& message, std::string& out) const override {
         const auto start = out.size();
+        // One allocation up front instead of a few as the text grows: most messages fit.
+        constexpr std::size_t kTypicalMessage = 128;
+        if (out.capacity() - start < kTypicalMessage) {
+            out.reserve(start + kTypicalMessage);
+        }
         auto written = std::visit(MessageWriter(out), message);
         if (!written) {
             out.resize(start);

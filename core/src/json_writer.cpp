@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <iterator>
 
 #include <fmt/format.h>
@@ -17,6 +19,32 @@ constexpr std::string_view kHexDigits = "0123456789abcdef";
 
 bool needsEscape(unsigned char c) noexcept {
     return c < 0x20 || c == '"' || c == '\\';
+}
+
+/// The index of the first character at or after `from` that needs escaping, or text.size().
+/// Tests eight bytes at a time (SWAR): long strings are the common case in large messages.
+std::size_t findEscape(std::string_view text, std::size_t from) noexcept {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+    // Non-zero when some byte of `v` is below `n` (exact for n <= 128).
+    const auto anyBelow = [](std::uint64_t v, std::uint64_t n) {
+        return (v - kOnes * n) & ~v & kHighs;
+    };
+    std::size_t i = from;
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, text.data() + i, sizeof word);
+        if (anyBelow(word, 0x20) | anyBelow(word ^ (kOnes * '"'), 1) |
+            anyBelow(word ^ (kOnes * '\\'), 1)) {
+            break;
+        }
+    }
+    for (; i < text.size(); ++i) {
+        if (needsEscape(static_cast<unsigned char>(text[i]))) {
+            return i;
+        }
+    }
+    return text.size();
 }
 
 void writeEscaped(unsigned char c, std::string& out) {
@@ -125,16 +153,14 @@ Result<void> writeJsonString(std::string_view text, std::string& out, JsonWriteM
         return fail(ErrorCode::InvalidArgument,
                     "JSON cannot carry a string that is not valid UTF-8.");
     }
+    out.reserve(out.size() + text.size() + 2);
     out += '"';
     // Copy runs of plain characters in one go: most strings need no escaping at all.
     std::size_t runStart = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (needsEscape(c)) {
-            out.append(text.data() + runStart, i - runStart);
-            writeEscaped(c, out);
-            runStart = i + 1;
-        }
+    for (auto i = findEscape(text, 0); i < text.size(); i = findEscape(text, runStart)) {
+        out.append(text.data() + runStart, i - runStart);
+        writeEscaped(static_cast<unsigned char>(text[i]), out);
+        runStart = i + 1;
     }
     out.append(text.data() + runStart, text.size() - runStart);
     out += '"';

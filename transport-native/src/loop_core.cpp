@@ -123,9 +123,12 @@ void LoopCore::post(Task task) {
     }
     const bool wasEmpty = queue_.empty();
     queue_.push_back(std::move(task));
-    // One wake-up per batch: while the queue is non-empty a drain is already due. Signalling
-    // under the lock keeps teardown from destroying the context in between.
-    if (wasEmpty) {
+    // One wake-up per batch: while the queue is non-empty a drain is already due. The loop's
+    // own posts need none: run() drains after every lws_service() and drainPosted() runs until
+    // the queue is empty, so the loop never sleeps on them (saves a pipe write and a poll
+    // round per call made from a callback). Signalling under the lock keeps teardown from
+    // destroying the context in between.
+    if (wasEmpty && tCurrentLoop != this) {
         lws_cancel_service(context_);
     }
 }
@@ -261,17 +264,33 @@ void LoopCore::run() {
 }
 
 void LoopCore::drainPosted() {
-    std::deque<Task> batch;
-    {
-        std::lock_guard lock(queueMutex_);
-        batch.swap(queue_);
+    // Tasks that the batch posts run in the next round. After kMaxRounds the loop services its
+    // sockets first (a task that keeps posting itself must not starve them), with a wake-up so
+    // that lws_service() does not sleep on what is left.
+    constexpr int kMaxRounds = 16;
+    auto& batch = drainBatch_;
+    for (int round = 0; round < kMaxRounds; ++round) {
+        {
+            std::lock_guard lock(queueMutex_);
+            if (queue_.empty()) {
+                return;
+            }
+            batch.swap(queue_);
+        }
+        while (!batch.empty() && !stopRequested_.load(std::memory_order_relaxed)) {
+            Task task = std::move(batch.front());
+            batch.pop_front();
+            task();
+        }
+        if (stopRequested_.load(std::memory_order_relaxed)) {
+            batch.clear(); // after stop(), whatever is left is destroyed here, unrun
+            return;
+        }
     }
-    while (!batch.empty() && !stopRequested_.load(std::memory_order_relaxed)) {
-        Task task = std::move(batch.front());
-        batch.pop_front();
-        task();
+    std::lock_guard lock(queueMutex_);
+    if (!queue_.empty() && accepting_) {
+        lws_cancel_service(context_);
     }
-    // After stop(), whatever is left is destroyed here, unrun.
 }
 
 void LoopCore::teardown() {

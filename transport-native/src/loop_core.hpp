@@ -111,6 +111,9 @@ private:
     // on posts are dropped (and nobody signals a dead context).
     mutable std::mutex queueMutex_;
     std::deque<Task> queue_;
+    /// The batch drainPosted() is running (loop thread only); kept so that its storage, and the
+    /// queue's it is swapped with, is reused rather than allocated per drain.
+    std::deque<Task> drainBatch_;
     bool accepting_ = true;
     std::atomic<bool> stopRequested_{false};
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "loop_core.hpp"
 #include "lws_client.hpp"
@@ -12,6 +13,24 @@
 #include "url.hpp"
 
 namespace signalr::detail {
+
+namespace {
+
+/// Spare receive buffers kept per connection, and the largest one kept: enough for a stream of
+/// small messages without holding much memory on an idle connection.
+constexpr std::size_t kSpareBuffers = 2;
+constexpr std::size_t kSpareCapacity = 4 * 1024;
+/// A frame buffer above this size is released once the queue is empty.
+constexpr std::size_t kRetainedFrameCapacity = 4 * 1024;
+
+/// A whole text message that ends with the SignalR record separator (0x1E) carries its own
+/// boundary, so several of them may share one WebSocket frame: the hub splits them again. That
+/// saves a frame, a writeable callback and a send() per message when calls are pipelined.
+bool selfDelimited(const std::string& data, bool binary) {
+    return !binary && !data.empty() && data.back() == '\x1e';
+}
+
+} // namespace
 
 /// The state of one WebSocket connection attempt, shared by the WebSocketTransport handle, the
 /// wsi (through its opaque user data) and the tasks that deliver events. Loop thread only.
@@ -31,10 +50,10 @@ public:
 private:
     enum class State { Idle, Connecting, Open, Closing, Closed };
 
-    /// One outgoing message: LWS_PRE bytes of headroom, then the payload. Written in pieces
-    /// (WebSocket fragments) of at most kWriteChunkSize, each preceded by writable headroom.
+    /// One outgoing message, as the caller handed it over (no copy when queued). Written in
+    /// pieces (WebSocket fragments) of at most kWriteChunkSize through frame_.
     struct Outgoing {
-        std::string buffer;
+        std::string data;
         std::size_t offset = 0; ///< payload bytes written so far
         bool binary = false;
     };
@@ -50,6 +69,9 @@ private:
     void cancelTimer();
     void releaseHandlersIfIdle();
     int writeNext(lws* wsi);
+    void queueReceived();
+    void deliverReceived();
+    std::string spareBuffer();
     Error connectError(lws* wsi, const void* in, std::size_t len) const;
     std::optional<Error> closeResult() const;
 
@@ -73,7 +95,18 @@ private:
     Executor::TimerId timer_ = 0;
 
     std::deque<Outgoing> outgoing_;
+    /// LWS_PRE bytes of headroom, then the piece being written (lws masks it in place).
+    /// Reused from write to write.
+    std::string frame_;
     std::string incoming_;
+    /// Whole messages waiting for the task that hands them to onMessage, oldest first from
+    /// receivedHead_. One task delivers every message that arrived before it runs.
+    std::vector<std::string> received_;
+    std::size_t receivedHead_ = 0;
+    bool receivedTaskPosted_ = false;
+    /// Emptied receive buffers kept for the next messages, so a steady stream of small messages
+    /// allocates nothing.
+    std::vector<std::string> spare_;
     std::size_t maxMessageSize_ = 0;
     bool receiving_ = false;
 
@@ -145,12 +178,7 @@ void WebSocketSession::send(std::string data, TransferFormat format) {
     if (state_ == State::Closing || state_ == State::Closed) {
         return; // the failure, if any, arrives through onClose
     }
-    Outgoing message;
-    message.buffer.reserve(LWS_PRE + data.size());
-    message.buffer.assign(LWS_PRE, '\0');
-    message.buffer.append(data);
-    message.binary = format == TransferFormat::Binary;
-    outgoing_.push_back(std::move(message));
+    outgoing_.push_back(Outgoing{std::move(data), 0, format == TransferFormat::Binary});
     if (state_ == State::Open && wsi_ != nullptr) {
         lws_callback_on_writable(wsi_);
     }
@@ -214,6 +242,51 @@ void WebSocketSession::releaseHandlersIfIdle() {
         TransportHandlers dead = std::move(handlers_);
         handlers_ = TransportHandlers{};
     }
+}
+
+void WebSocketSession::queueReceived() {
+    received_.push_back(std::move(incoming_));
+    incoming_ = spareBuffer();
+    if (receivedTaskPosted_) {
+        return;
+    }
+    auto loop = loop_.lock();
+    if (!loop) {
+        return;
+    }
+    receivedTaskPosted_ = true;
+    // Like deliver(): through the queue, in order with the other events of this session.
+    loop->post([session = self()] { session->deliverReceived(); });
+}
+
+void WebSocketSession::deliverReceived() {
+    receivedTaskPosted_ = false;
+    // Handlers run on this thread and lws callbacks cannot run inside them, so nothing is
+    // appended while this loop runs.
+    while (receivedHead_ < received_.size() && !detached_) {
+        std::string message = std::move(received_[receivedHead_++]);
+        ++handlerDepth_;
+        if (handlers_.onMessage) {
+            handlers_.onMessage(message);
+        }
+        --handlerDepth_;
+        if (message.capacity() <= kSpareCapacity && spare_.size() < kSpareBuffers) {
+            message.clear();
+            spare_.push_back(std::move(message));
+        }
+    }
+    received_.clear();
+    receivedHead_ = 0;
+    releaseHandlersIfIdle();
+}
+
+std::string WebSocketSession::spareBuffer() {
+    if (spare_.empty()) {
+        return {};
+    }
+    std::string buffer = std::move(spare_.back());
+    spare_.pop_back();
+    return buffer;
 }
 
 void WebSocketSession::finish(std::optional<Error> error) {
@@ -286,8 +359,7 @@ int WebSocketSession::writeNext(lws* wsi) {
     }
     if (!outgoing_.empty()) {
         Outgoing& message = outgoing_.front();
-        const std::size_t payload = message.buffer.size() - LWS_PRE;
-        const std::size_t remaining = payload - message.offset;
+        const std::size_t remaining = message.data.size() - message.offset;
         const std::size_t chunk = std::min(remaining, kWriteChunkSize);
         const bool last = chunk == remaining;
         int flags = message.offset == 0 ? (message.binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT)
@@ -295,19 +367,36 @@ int WebSocketSession::writeNext(lws* wsi) {
         if (!last) {
             flags |= LWS_WRITE_NO_FIN;
         }
-        // lws writes the frame header into the LWS_PRE bytes before the piece (for later pieces
-        // those hold payload that is already sent) and masks the piece in place.
-        auto* data =
-            reinterpret_cast<unsigned char*>(message.buffer.data()) + LWS_PRE + message.offset;
-        if (lws_write(wsi, data, chunk, static_cast<lws_write_protocol>(flags)) < 0) {
+        frame_.resize(LWS_PRE);
+        frame_.append(message.data, message.offset, chunk);
+        std::size_t messages = 1;
+        if (message.offset == 0 && last && selfDelimited(message.data, message.binary)) {
+            for (auto it = std::next(outgoing_.begin()); it != outgoing_.end(); ++it) {
+                if (!selfDelimited(it->data, it->binary) ||
+                    frame_.size() - LWS_PRE + it->data.size() > kWriteChunkSize) {
+                    break;
+                }
+                frame_.append(it->data);
+                ++messages;
+            }
+        }
+        // lws writes the frame header into the LWS_PRE bytes before the payload.
+        auto* data = reinterpret_cast<unsigned char*>(frame_.data()) + LWS_PRE;
+        if (lws_write(wsi, data, frame_.size() - LWS_PRE, static_cast<lws_write_protocol>(flags)) <
+            0) {
             return -1; // CLIENT_CLOSED follows and reports the loss
         }
-        message.offset += chunk;
         if (last) {
-            outgoing_.pop_front();
+            for (std::size_t i = 0; i < messages; ++i) {
+                outgoing_.pop_front();
+            }
+        } else {
+            message.offset += chunk;
         }
         if (!outgoing_.empty() || state_ == State::Closing) {
             lws_callback_on_writable(wsi);
+        } else if (frame_.capacity() > kRetainedFrameCapacity) {
+            std::string().swap(frame_);
         }
         return 0;
     }
@@ -424,12 +513,7 @@ int WebSocketSession::onLwsCallback(lws* wsi, lws_callback_reasons reason, void*
         // within a frame larger than the receive buffer. This is the last piece of the last one.
         if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
             receiving_ = false;
-            deliver([data = std::move(incoming_)](TransportHandlers& handlers) {
-                if (handlers.onMessage) {
-                    handlers.onMessage(data);
-                }
-            });
-            incoming_ = std::string();
+            queueReceived();
         }
         return 0;
 
