@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "handshake.hpp"
+#include "log_text.hpp"
 
 namespace signalr::detail {
 
@@ -21,41 +22,7 @@ Error notConnected(std::string_view operation, std::string_view method, Connecti
                             method, toString(state)));
 }
 
-Error stoppedError() {
-    return fail(ErrorCode::Cancelled, "the connection was stopped before the call completed");
-}
-
-/// A frame as text for trace logs: record separators shown as a visible mark.
-std::string printable(std::string_view frame) {
-    std::string out;
-    out.reserve(frame.size());
-    for (char c : frame) {
-        if (c == '\x1e') {
-            out += "<RS>";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
-std::string seconds(std::chrono::milliseconds ms) {
-    return fmt::format("{:g} s", static_cast<double>(ms.count()) / 1000.0);
-}
-
 } // namespace
-
-template <class F>
-auto HubConnectionCore::guarded(F&& f) {
-    return [weak = weak_from_this(), attempt = attempt_,
-            f = std::forward<F>(f)](auto&&... args) mutable {
-        auto self = weak.lock();
-        if (!self || self->attempt_ != attempt) {
-            return;
-        }
-        f(*self, std::forward<decltype(args)>(args)...);
-    };
-}
 
 HubConnectionCore::HubConnectionCore(ConnectionOptions options,
                                      std::unique_ptr<HubProtocol> protocol)
@@ -84,12 +51,7 @@ void HubConnectionCore::stop(Completion done) {
 
 void HubConnectionCore::reconnect(Completion done) {
     runOnExecutor([done = std::move(done)](HubConnectionCore& self) mutable {
-        if (done) {
-            done(fail(
-                ErrorCode::InvalidState,
-                fmt::format("reconnect() needs a Connected or Reconnecting connection; it is {}",
-                            toString(self.state()))));
-        }
+        self.doReconnect(std::move(done));
     });
 }
 
@@ -116,38 +78,55 @@ void HubConnectionCore::invoke(std::string method, Arguments args,
                                std::function<void(Result<Value>)> done) {
     runOnExecutor([method = std::move(method), args = std::move(args),
                    done = std::move(done)](HubConnectionCore& self) mutable {
-        if (self.state() != ConnectionState::Connected) {
+        switch (self.state()) {
+        case ConnectionState::Connected:
+            self.invokeNow(std::move(method), std::move(args), std::move(done));
+            return;
+        case ConnectionState::Connecting:
+        case ConnectionState::Reconnecting: {
+            InvocationMessage message{{}, std::string("0"), method, args, {}};
+            self.deferCall(
+                "invoke", method, message,
+                [&self, method, args, done] { self.invokeNow(method, args, done); },
+                [done](Error error) {
+                    if (done) {
+                        done(std::move(error));
+                    }
+                });
+            return;
+        }
+        default:
             if (done) {
                 done(notConnected("invoke", method, self.state()));
             }
-            return;
         }
-        auto id = self.invocations_.nextId();
-        InvocationMessage message{{}, id, method, std::move(args), {}};
-        auto sent = self.sendMessage(message);
-        if (!sent) {
-            if (done) {
-                done(std::move(sent).error());
-            }
-            return;
-        }
-        self.invocations_.add(id, PendingCall{std::move(method), std::move(done), {}, {}});
     });
 }
 
 void HubConnectionCore::send(std::string method, Arguments args, Completion done) {
     runOnExecutor([method = std::move(method), args = std::move(args),
                    done = std::move(done)](HubConnectionCore& self) mutable {
-        if (self.state() != ConnectionState::Connected) {
+        switch (self.state()) {
+        case ConnectionState::Connected:
+            self.sendNow(std::move(method), std::move(args), std::move(done));
+            return;
+        case ConnectionState::Connecting:
+        case ConnectionState::Reconnecting: {
+            InvocationMessage message{{}, std::nullopt, method, args, {}};
+            self.deferCall(
+                "send", method, message,
+                [&self, method, args, done] { self.sendNow(method, args, done); },
+                [done](Error error) {
+                    if (done) {
+                        done(std::move(error));
+                    }
+                });
+            return;
+        }
+        default:
             if (done) {
                 done(notConnected("send", method, self.state()));
             }
-            return;
-        }
-        InvocationMessage message{{}, std::nullopt, std::move(method), std::move(args), {}};
-        auto sent = self.sendMessage(message, done);
-        if (!sent && done) {
-            done(std::move(sent).error());
         }
     });
 }
@@ -159,24 +138,31 @@ std::function<void()> HubConnectionCore::stream(std::string method, Arguments ar
     auto streamId = std::make_shared<std::string>();
     runOnExecutor([method = std::move(method), args = std::move(args), onItem = std::move(onItem),
                    onComplete = std::move(onComplete), streamId](HubConnectionCore& self) mutable {
-        if (self.state() != ConnectionState::Connected) {
+        switch (self.state()) {
+        case ConnectionState::Connected:
+            self.streamNow(std::move(method), std::move(args), std::move(onItem),
+                           std::move(onComplete), streamId);
+            return;
+        case ConnectionState::Connecting:
+        case ConnectionState::Reconnecting: {
+            StreamInvocationMessage message{{}, std::string("0"), method, args, {}};
+            self.deferCall(
+                "stream", method, message,
+                [&self, method, args, onItem, onComplete, streamId] {
+                    self.streamNow(method, args, onItem, onComplete, streamId);
+                },
+                [onComplete](Error error) {
+                    if (onComplete) {
+                        onComplete(std::move(error));
+                    }
+                });
+            return;
+        }
+        default:
             if (onComplete) {
                 onComplete(notConnected("stream", method, self.state()));
             }
-            return;
         }
-        auto id = self.invocations_.nextId();
-        StreamInvocationMessage message{{}, id, method, std::move(args), {}};
-        auto sent = self.sendMessage(message);
-        if (!sent) {
-            if (onComplete) {
-                onComplete(std::move(sent).error());
-            }
-            return;
-        }
-        *streamId = id;
-        self.invocations_.add(
-            id, PendingCall{std::move(method), {}, std::move(onItem), std::move(onComplete)});
     });
     std::weak_ptr<HubConnectionCore> weak = weak_from_this();
     return [weak, streamId] {
@@ -290,266 +276,6 @@ void HubConnectionCore::reportHandlerError(const std::string& method, const Erro
                 error.message);
 }
 
-// ---- Start ---------------------------------------------------------------------------------
-
-void HubConnectionCore::setState(ConnectionState state) {
-    const auto now = executor_->now();
-    {
-        SpinGuard guard(snapshotLock_);
-        snapshot_ = ConnectionStateSnapshot{state, now, 0, std::nullopt, std::nullopt};
-    }
-    metrics_.stateChanged(state, now);
-    const auto old = state_.exchange(state, std::memory_order_acq_rel);
-    if (old != state) {
-        logger_.log(LogLevel::Debug, "state: {} -> {}", toString(old), toString(state));
-    }
-}
-
-void HubConnectionCore::setConnectionId(std::optional<std::string> id) {
-    SpinGuard guard(connectionIdLock_);
-    connectionId_ = std::move(id);
-}
-
-void HubConnectionCore::doStart(Completion done) {
-    if (state() != ConnectionState::Disconnected && state() != ConnectionState::Failed) {
-        if (done) {
-            done(fail(ErrorCode::InvalidState,
-                      fmt::format("start() needs a Disconnected connection; it is {}",
-                                  toString(state()))));
-        }
-        return;
-    }
-    ++attempt_;
-    startCallback_ = std::move(done);
-    handshakeDone_ = false;
-    statefulNegotiated_ = false;
-    handshakeBuffer_.clear();
-    protocol_->reset();
-    setState(ConnectionState::Connecting);
-
-    std::optional<std::string> token;
-    if (options_.accessTokenProvider) {
-        auto provided = options_.accessTokenProvider();
-        if (!provided) {
-            Error error = std::move(provided).error();
-            error.message = "the access token provider failed: " + error.message;
-            failStart(std::move(error));
-            return;
-        }
-        if (!provided->empty()) {
-            token = std::move(provided).value();
-        }
-    }
-    auto url = parseUrl(options_.url);
-    if (!url) {
-        failStart(url.error());
-        return;
-    }
-    if (options_.skipNegotiation) {
-        openTransport(toWebSocketUrl(std::move(url).value()), std::move(token), std::nullopt);
-        return;
-    }
-    NegotiateRequest request{std::move(url).value(), options_.headers, std::move(token),
-                             options_.negotiateTimeout, options_.statefulReconnect};
-    auto abandoned = [weak = weak_from_this(), attempt = attempt_] {
-        auto self = weak.lock();
-        return !self || self->attempt_ != attempt;
-    };
-    negotiate(options_.platform.httpClient, std::move(request), logger_, std::move(abandoned),
-              guarded([](HubConnectionCore& self, Result<NegotiateOutcome> outcome) {
-                  if (self.state() != ConnectionState::Connecting) {
-                      return;
-                  }
-                  if (!outcome) {
-                      self.failStart(std::move(outcome).error());
-                      return;
-                  }
-                  auto& o = outcome.value();
-                  self.statefulNegotiated_ = o.useStatefulReconnect;
-                  self.openTransport(std::move(o.transportUrl), std::move(o.accessToken),
-                                     std::move(o.connectionId));
-              }));
-}
-
-void HubConnectionCore::openTransport(Url url, std::optional<std::string> token,
-                                      std::optional<std::string> connectionId) {
-    transport_ = options_.platform.makeTransport();
-    if (!transport_) {
-        failStart(
-            fail(ErrorCode::InvalidArgument, "the platform's transport factory made no transport"));
-        return;
-    }
-    pendingConnectionId_ = std::move(connectionId);
-    TransportRequest request;
-    request.headers = options_.headers;
-    if (token) {
-        if (transport_->supportsHeaders()) {
-            request.headers["Authorization"] = "Bearer " + *token;
-        } else {
-            url = appendQuery(std::move(url), "access_token", *token);
-        }
-    }
-    request.url = url.toString();
-    request.format = protocol_->transferFormat();
-    logger_.log(LogLevel::Debug, "opening the transport to {}", redactUrl(request.url));
-    transportRequest_ = request;
-    transport_->open(std::move(request), transportHandlers());
-}
-
-TransportHandlers HubConnectionCore::transportHandlers() {
-    TransportHandlers handlers;
-    handlers.onOpen = guarded([](HubConnectionCore& self) { self.onTransportOpen(); });
-    handlers.onMessage = guarded(
-        [](HubConnectionCore& self, std::string_view data) { self.onTransportMessage(data); });
-    handlers.onClose = guarded([](HubConnectionCore& self, std::optional<Error> error) {
-        self.onTransportClose(std::move(error));
-    });
-    return handlers;
-}
-
-void HubConnectionCore::onTransportOpen() {
-    if (session_ && session_->resuming()) {
-        onResumeOpen();
-        return;
-    }
-    if (state() != ConnectionState::Connecting || !transport_) {
-        return;
-    }
-    // Version 2 announces stateful reconnect; older servers only know 1.
-    auto request =
-        writeHandshakeRequest(protocol_->name(), statefulNegotiated_ ? 2 : protocol_->version());
-    logger_.log(LogLevel::Trace, "send: {}", printable(request));
-    transport_->send(std::move(request), TransferFormat::Text);
-    lastSend_ = executor_->now();
-    if (options_.handshakeTimeout.count() > 0) {
-        handshakeTimer_ = executor_->schedule(
-            options_.handshakeTimeout,
-            guarded([](HubConnectionCore& self) { self.onHandshakeTimeout(); }));
-    }
-}
-
-void HubConnectionCore::onHandshakeTimeout() {
-    handshakeTimer_ = 0;
-    if (state() == ConnectionState::Connecting && !handshakeDone_) {
-        failStart(fail(ErrorCode::Timeout, "the server did not answer the handshake within " +
-                                               seconds(options_.handshakeTimeout)));
-    }
-}
-
-void HubConnectionCore::completeHandshake(std::string_view rest) {
-    if (handshakeTimer_ != 0) {
-        executor_->cancel(handshakeTimer_);
-        handshakeTimer_ = 0;
-    }
-    handshakeDone_ = true;
-    if (statefulNegotiated_) {
-        beginSession();
-    }
-    setConnectionId(pendingConnectionId_);
-    setState(ConnectionState::Connected);
-    logger_.log(LogLevel::Information, "connected{}",
-                pendingConnectionId_ ? " as " + *pendingConnectionId_ : std::string());
-    lastReceive_ = executor_->now();
-    armPingTimer(options_.keepAliveInterval);
-    armServerTimeout(options_.serverTimeout);
-
-    const auto attempt = attempt_;
-    auto done = std::move(startCallback_);
-    startCallback_ = nullptr;
-    if (done) {
-        done(Result<void>());
-    }
-    // Messages may share the handshake's frame; they belong to this connection.
-    if (!rest.empty() && attempt_ == attempt && state() == ConnectionState::Connected) {
-        processFrame(rest);
-    }
-}
-
-void HubConnectionCore::failStart(Error error) {
-    endSession(error);
-    cancelTimers();
-    dropTransport();
-    ++attempt_;
-    handshakeDone_ = false;
-    handshakeBuffer_.clear();
-    setConnectionId(std::nullopt);
-    setState(ConnectionState::Disconnected);
-    // The start callback reports the failure; a start the user cancelled is no error at all.
-    logger_.log(error.code == ErrorCode::Cancelled ? LogLevel::Debug : LogLevel::Error,
-                "start failed: {}", error.message);
-    auto done = std::move(startCallback_);
-    startCallback_ = nullptr;
-    if (done) {
-        done(std::move(error));
-    }
-}
-
-// ---- Transport events ----------------------------------------------------------------------
-
-void HubConnectionCore::onTransportMessage(std::string_view data) {
-    lastReceive_ = executor_->now();
-    if (logger_.enabled(LogLevel::Trace)) {
-        logger_.log(LogLevel::Trace, "recv: {}", printable(data));
-    }
-    const auto current = state();
-    if (current == ConnectionState::Connecting) {
-        if (handshakeDone_) {
-            return;
-        }
-        handshakeBuffer_.append(data);
-        auto reply = parseHandshakeReply(handshakeBuffer_);
-        if (!reply) {
-            failStart(fail(ErrorCode::HandshakeFailed,
-                           "the server's handshake reply is invalid: " + reply.error().message));
-            return;
-        }
-        if (reply->consumed == 0) {
-            return;
-        }
-        if (reply->error) {
-            failStart(fail(ErrorCode::HandshakeFailed,
-                           "the server rejected the handshake: " + *reply->error, *reply->error));
-            return;
-        }
-        std::string rest = handshakeBuffer_.substr(reply->consumed);
-        handshakeBuffer_.clear();
-        completeHandshake(rest);
-        return;
-    }
-    if (current == ConnectionState::Connected || current == ConnectionState::Disconnecting) {
-        processFrame(data);
-    }
-}
-
-void HubConnectionCore::onTransportClose(std::optional<Error> error) {
-    switch (state()) {
-    case ConnectionState::Connecting: {
-        Error reason = error ? std::move(*error)
-                             : fail(ErrorCode::ConnectionLost,
-                                    "the server closed the connection during the handshake");
-        failStart(std::move(reason));
-        return;
-    }
-    case ConnectionState::Connected: {
-        if (session_ && resumeAfterDrop(error)) {
-            return;
-        }
-        Error pending = fail(ErrorCode::ConnectionLost,
-                             error ? "the connection was lost: " + error->message
-                                   : std::string("the server closed the connection"));
-        // An established connection that fails is lost; other reasons (ProtocolError for an
-        // oversized message, Timeout) keep their code.
-        if (error && error->code == ErrorCode::TransportFailed) {
-            error->code = ErrorCode::ConnectionLost;
-        }
-        connectionLost(std::move(error), std::move(pending));
-        return;
-    }
-    case ConnectionState::Disconnecting: finishClose(std::nullopt, stoppedError()); return;
-    default: return;
-    }
-}
-
 // ---- Messages ------------------------------------------------------------------------------
 
 void HubConnectionCore::processFrame(std::string_view data) {
@@ -576,10 +302,12 @@ void HubConnectionCore::processFrame(std::string_view data) {
     inbox_.swap(messages);
     if (!parsed && attempt_ == attempt) {
         const Error& error = parsed.error();
-        connectionLost(
-            fail(ErrorCode::ProtocolError, "the server sent an invalid message: " + error.message),
-            fail(ErrorCode::ConnectionLost,
-                 "the connection was closed after a protocol error: " + error.message));
+        Error reason =
+            fail(ErrorCode::ProtocolError, "the server sent an invalid message: " + error.message);
+        connectionLost(reason,
+                       fail(ErrorCode::ConnectionLost,
+                            "the connection was closed after a protocol error: " + error.message),
+                       DisconnectReason{DisconnectKind::NetworkError, reason, false});
     }
 }
 
@@ -609,7 +337,8 @@ void HubConnectionCore::dispatch(HubMessage& message) {
                     pending.message += ": " + *m.error;
                     pending.serverMessage = *m.error;
                 }
-                connectionLost(std::move(reason), std::move(pending));
+                DisconnectReason disconnect{DisconnectKind::ServerClosed, reason, m.allowReconnect};
+                connectionLost(std::move(reason), std::move(pending), std::move(disconnect));
             },
             [this](AckMessage&) {
                 logger_.log(LogLevel::Debug, "ignored an Ack: stateful reconnect is off");
@@ -727,6 +456,10 @@ void HubConnectionCore::dispatchCompletion(CompletionMessage& message) {
                     cancelled ? "cancelled" : "unknown", message.invocationId);
         return;
     }
+    if (!call->isStream()) {
+        metrics_.invocationCompleted(
+            std::chrono::duration_cast<std::chrono::microseconds>(executor_->now() - call->sentAt));
+    }
     if (message.error) {
         call->fail(fail(ErrorCode::HubError, *message.error, *message.error));
         return;
@@ -772,6 +505,7 @@ void HubConnectionCore::writeFrame(std::string frame) {
     if (logger_.enabled(LogLevel::Trace)) {
         logger_.log(LogLevel::Trace, "send: {}", printable(frame));
     }
+    metrics_.messageSent(frame.size());
     transport_->send(std::move(frame), protocol_->transferFormat());
     lastSend_ = executor_->now();
 }
@@ -825,116 +559,9 @@ void HubConnectionCore::onServerTimeoutTimer() {
         return;
     }
     const auto text = "the server sent nothing for " + seconds(timeout) + " (server timeout)";
-    connectionLost(fail(ErrorCode::Timeout, text),
-                   fail(ErrorCode::ConnectionLost, "the connection was lost: " + text));
-}
-
-// ---- Stop and close ------------------------------------------------------------------------
-
-void HubConnectionCore::doStop(Completion done, bool fromShutdown) {
-    switch (state()) {
-    case ConnectionState::Disconnected:
-    case ConnectionState::Failed:
-        if (done) {
-            done(Result<void>());
-        }
-        return;
-    case ConnectionState::Connecting:
-    case ConnectionState::Reconnecting:
-        failStart(fail(ErrorCode::Cancelled, "start() was cancelled by stop()"));
-        if (done) {
-            done(Result<void>());
-        }
-        return;
-    case ConnectionState::Disconnecting:
-        if (done) {
-            stopCallbacks_.push_back(std::move(done));
-        }
-        return;
-    case ConnectionState::Connected: break;
-    }
-    logger_.log(LogLevel::Debug, "stopping{}", fromShutdown ? " (connection destroyed)" : "");
-    setState(ConnectionState::Disconnecting);
-    if (done) {
-        stopCallbacks_.push_back(std::move(done));
-    }
-    cancelTimers();
-    // A courtesy to the server; the WebSocket close follows either way.
-    (void)sendMessage(CloseMessage{});
-    if (transport_) {
-        transport_->close();
-    }
-    // Holds the core alive (even when its handle is gone) until the close is confirmed.
-    const auto attempt = attempt_;
-    closeTimer_ = executor_->schedule(options_.closeTimeout, [self = shared_from_this(), attempt] {
-        self->closeTimer_ = 0;
-        if (self->attempt_ == attempt && self->state() == ConnectionState::Disconnecting) {
-            self->logger_.log(LogLevel::Warning, "the transport did not confirm the close in time");
-            self->finishClose(std::nullopt, stoppedError());
-        }
-    });
-}
-
-void HubConnectionCore::connectionLost(std::optional<Error> closeReason, Error pendingError) {
-    const auto current = state();
-    if (current == ConnectionState::Disconnecting) {
-        finishClose(std::nullopt, stoppedError());
-        return;
-    }
-    // Whatever comes next (Disconnected, or a new connection by the reconnect policy), the
-    // stateful session ends here.
-    endSession(pendingError);
-    if (current != ConnectionState::Connected) {
-        return;
-    }
-    if (closeReason) {
-        logger_.log(LogLevel::Error, "connection closed: {}", closeReason->message);
-    }
-    finishClose(closeReason, pendingError);
-}
-
-void HubConnectionCore::finishClose(const std::optional<Error>& closeReason,
-                                    const Error& pendingError) {
-    endSession(pendingError);
-    cancelTimers();
-    dropTransport();
-    ++attempt_;
-    handshakeDone_ = false;
-    protocol_->reset();
-    setConnectionId(std::nullopt);
-    setState(ConnectionState::Disconnected);
-
-    invocations_.failAll(pendingError);
-    cancelledStreams_.clear();
-    auto stops = std::move(stopCallbacks_);
-    stopCallbacks_.clear();
-    for (auto& done : stops) {
-        done(Result<void>());
-    }
-    auto handlers = closedHandlers_;
-    for (auto& handler : handlers) {
-        if (handler) {
-            handler(closeReason);
-        }
-    }
-}
-
-void HubConnectionCore::cancelTimers() {
-    for (auto* timer : {&handshakeTimer_, &pingTimer_, &serverTimeoutTimer_, &closeTimer_}) {
-        if (*timer != 0) {
-            executor_->cancel(*timer);
-            *timer = 0;
-        }
-    }
-}
-
-void HubConnectionCore::dropTransport() {
-    if (!transport_) {
-        return;
-    }
-    transport_->close();
-    // Destroyed later: we may be inside one of its own callbacks.
-    executor_->post([transport = std::shared_ptr<Transport>(std::move(transport_))] {});
+    Error reason = fail(ErrorCode::Timeout, text);
+    connectionLost(reason, fail(ErrorCode::ConnectionLost, "the connection was lost: " + text),
+                   DisconnectReason{DisconnectKind::Timeout, reason, false});
 }
 
 } // namespace signalr::detail

@@ -20,6 +20,7 @@
 #include "logger.hpp"
 #include "metrics_recorder.hpp"
 #include "negotiator.hpp"
+#include "outgoing_queue.hpp"
 #include "signalr/connection_state.hpp"
 #include "signalr/hub_connection.hpp"
 #include "spin_lock.hpp"
@@ -72,10 +73,19 @@ private:
     void forgetUserHandlers();
     void doStart(Completion done);
     void doStop(Completion done, bool fromShutdown);
-    void setState(ConnectionState state);
+    void doReconnect(Completion done);
+    void setState(ConnectionState state, std::optional<Error> error = std::nullopt);
+    /// Reconnecting: which attempt is next or under way, and when it starts.
+    void setRetrySnapshot(std::uint32_t attempt,
+                          std::optional<Executor::Clock::time_point> nextRetryAt);
     void setConnectionId(std::optional<std::string> id);
+    /// Runs `event` on every subscriber while this connection attempt is still current; false
+    /// once a subscriber stopped, restarted or destroyed the connection.
+    template <class Event>
+    bool fireEvent(const Event& event);
 
-    void beginNegotiate(std::optional<std::string> token);
+    /// One connection attempt (start() or a reconnect): token, negotiate, transport, handshake.
+    void beginAttempt();
     void openTransport(Url url, std::optional<std::string> token,
                        std::optional<std::string> connectionId);
     void onTransportOpen();
@@ -83,7 +93,8 @@ private:
     void onTransportClose(std::optional<Error> error);
     void onHandshakeTimeout();
     void completeHandshake(std::string_view rest);
-    void failStart(Error error);
+    /// The attempt under way failed: retry it if reconnecting, else end start().
+    void attemptFailed(Error error);
 
     void processFrame(std::string_view data);
     void dispatch(HubMessage& message);
@@ -102,10 +113,25 @@ private:
     void onPingTimer();
     void onServerTimeoutTimer();
 
-    /// Ends a live connection for a reason other than stop().
-    void connectionLost(std::optional<Error> closeReason, Error pendingError);
-    void finishClose(const std::optional<Error>& closeReason, const Error& pendingError);
+    /// The one place a live connection ends for a reason other than stop(): it reconnects or
+    /// closes. `closeReason` goes to onClosed, `pendingError` to the calls that fail.
+    void connectionLost(std::optional<Error> closeReason, Error pendingError,
+                        DisconnectReason reason, bool forced = false);
+    bool shouldReconnect(const DisconnectReason& reason) const;
+    void beginReconnecting(DisconnectReason reason, Error pendingError, bool immediate);
+    /// Asks the policy for the next delay and waits for it, or gives up.
+    void scheduleRetry(Error reason);
+    void onRetryTimer();
+    /// The policy gave up: state Failed.
+    void giveUp(Error error);
+    /// stop() while reconnecting: ends at once, even during a delay.
+    void stopReconnecting(bool fromShutdown);
+    void finishClose(const std::optional<Error>& closeReason, const Error& pendingError,
+                     const DisconnectReason& reason);
+    /// The timers of one transport connection.
     void cancelTimers();
+    /// The timers that outlive a transport: retry delay, resend deadline, queue deadlines.
+    void cancelCycleTimers();
     void dropTransport();
 
     // Stateful reconnect (hub_connection_resume.cpp).
@@ -119,6 +145,27 @@ private:
     /// False when the message must not reach dispatch (Ack, Sequence, replayed duplicate, or a
     /// protocol violation, which closes the connection).
     bool acceptIncoming(const HubMessage& message);
+
+    // In-flight work across a drop (in_flight.cpp).
+    void invokeNow(std::string method, Arguments args, std::function<void(Result<Value>)> done);
+    void sendNow(std::string method, Arguments args, Completion done);
+    void streamNow(std::string method, Arguments args,
+                   std::function<Result<void>(const Value&)> onItem, Completion onComplete,
+                   const std::shared_ptr<std::string>& streamId);
+    /// A call made while not Connected: fails, waits or is queued as InFlightOptions say.
+    /// `message` is what will be sent (for its size).
+    void deferCall(const char* operation, const std::string& method, const HubMessage& message,
+                   std::function<void()> sendLater, std::function<void(Error)> failNow);
+    void armQueueTimer();
+    void onQueueTimer();
+    /// Connected again: sends what waited, oldest first.
+    void flushDeferred();
+    /// Completes every waiting call with Dropped: "<call> was not sent: <why>".
+    void dropDeferred(const std::string& why);
+    /// At a drop: fails streams, and fails or keeps invocations for a resend.
+    void settlePending(const Error& error, bool reconnecting);
+    void resendPending();
+    void onResendDeadline();
 
     template <class F>
     auto guarded(F&& f);
@@ -138,7 +185,23 @@ private:
     std::atomic<EventSubscription> nextSubscription_{1};
 
     // Executor-only state.
+    /// Changes with every connection attempt and every end of one: callbacks of an older
+    /// attempt (guarded()) are ignored.
     std::uint64_t attempt_ = 0;
+    /// An attempt is negotiating, opening or handshaking (state Connecting or Reconnecting).
+    bool attemptRunning_ = false;
+    /// Reconnecting: the 1-based number of the attempt waited for or under way.
+    std::uint32_t retryAttempt_ = 0;
+    /// Reconnecting because start() failed (ReconnectOptions::retryInitialStart).
+    bool retryingStart_ = false;
+    /// reconnect() without a policy: one attempt only.
+    bool singleRetry_ = false;
+    /// The first attempt of the cycle starts at once (reconnect()).
+    bool immediateRetry_ = false;
+    Executor::Clock::time_point cycleStart_{};
+    std::vector<Completion> reconnectCallbacks_;
+    OutgoingQueue deferred_;
+    std::uint64_t nextDeferredId_ = 1;
     bool handshakeDone_ = false;
     bool handleGone_ = false;
     std::optional<std::string> pendingConnectionId_;
@@ -165,8 +228,33 @@ private:
     Executor::TimerId pingTimer_ = 0;
     Executor::TimerId serverTimeoutTimer_ = 0;
     Executor::TimerId closeTimer_ = 0;
+    Executor::TimerId retryTimer_ = 0;
+    Executor::TimerId resendTimer_ = 0;
+    Executor::TimerId queueTimer_ = 0;
     Executor::Clock::time_point lastSend_{};
     Executor::Clock::time_point lastReceive_{};
 };
+
+template <class Event>
+bool HubConnectionCore::fireEvent(const Event& event) {
+    const auto attempt = attempt_;
+    auto valid = [this, attempt] { return attempt_ == attempt && !handleGone_; };
+    events_.fire(event, valid);
+    return valid();
+}
+
+/// Wraps a callback of the transport, the HTTP client or a timer: it runs only while the core
+/// is alive and still on the same connection attempt.
+template <class F>
+auto HubConnectionCore::guarded(F&& f) {
+    return [weak = weak_from_this(), attempt = attempt_,
+            f = std::forward<F>(f)](auto&&... args) mutable {
+        auto self = weak.lock();
+        if (!self || self->attempt_ != attempt) {
+            return;
+        }
+        f(*self, std::forward<decltype(args)>(args)...);
+    };
+}
 
 } // namespace signalr::detail

@@ -87,8 +87,9 @@ bool HubConnectionCore::acceptIncoming(const HubMessage& message) {
     const std::string text =
         fmt::format("the server sent Sequence {} but only {} message(s) were received",
                     sequence.sequenceId, session_->buffer->nextReceiveId() - 1);
-    connectionLost(fail(ErrorCode::ProtocolError, "protocol error: " + text),
-                   fail(ErrorCode::ConnectionLost, "the connection was closed: " + text));
+    Error reason = fail(ErrorCode::ProtocolError, "protocol error: " + text);
+    connectionLost(reason, fail(ErrorCode::ConnectionLost, "the connection was closed: " + text),
+                   DisconnectReason{DisconnectKind::NetworkError, reason, false});
     return false;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -8,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "signalr/executor.hpp"
 #include "signalr/result.hpp"
 #include "signalr/value.hpp"
 
@@ -19,6 +22,10 @@ struct PendingCall {
     std::function<void(Result<Value>)> onResult;
     std::function<Result<void>(const Value&)> onItem;
     std::function<void(Result<void>)> onComplete;
+    /// When the invocation was sent, for round-trip times.
+    Executor::Clock::time_point sentAt{};
+    /// The arguments, kept only when the call may be sent again after a reconnect.
+    std::optional<Arguments> resendArguments;
 
     bool isStream() const { return static_cast<bool>(onItem); }
 
@@ -82,6 +89,41 @@ public:
         for (auto& [id, call] : calls) {
             call.fail(error);
         }
+    }
+
+    /// Fails the calls `drop` selects, exactly once each; the others stay.
+    template <class Pred>
+    void failIf(Pred drop, const Error& error) {
+        std::vector<PendingCall> failed;
+        for (auto it = calls_.begin(); it != calls_.end();) {
+            if (drop(it->second)) {
+                failed.push_back(std::move(it->second));
+                it = calls_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        for (auto& call : failed) {
+            call.fail(error);
+        }
+    }
+
+    /// The ids of the pending calls, oldest first.
+    std::vector<std::string> idsInOrder() const {
+        std::vector<std::uint64_t> numbers;
+        numbers.reserve(calls_.size());
+        for (const auto& entry : calls_) {
+            std::uint64_t n = 0;
+            std::from_chars(entry.first.data(), entry.first.data() + entry.first.size(), n);
+            numbers.push_back(n);
+        }
+        std::sort(numbers.begin(), numbers.end());
+        std::vector<std::string> ids;
+        ids.reserve(numbers.size());
+        for (auto n : numbers) {
+            ids.push_back(std::to_string(n));
+        }
+        return ids;
     }
 
     std::size_t size() const { return calls_.size(); }
