@@ -233,6 +233,8 @@ TEST_F(ProxyTest, HundredCutsLoseAndDuplicateNothingInEitherDirection) {
     // The same connection all along.
     EXPECT_EQ(connection.connectionId(), id);
     EXPECT_EQ(invoke<std::string>(connection, "GetConnectionId").valueOr(""), *id);
+    // A resume counts as a reconnection, though it fires no connection event.
+    EXPECT_EQ(connection.metrics().reconnections, static_cast<std::uint64_t>(kCuts));
     EXPECT_EQ(closed->size(), 0u) << "the connection closed";
     const auto stats = proxy_->stats();
     EXPECT_EQ(stats.cut, static_cast<std::uint64_t>(kCuts));
