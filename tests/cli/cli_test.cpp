@@ -269,6 +269,75 @@ std::unique_ptr<FaultProxy> proxyToHub() {
     return proxy;
 }
 
+TEST(CliReconnect, ListenReconnectsAfterACutAndPrintsTheEventsWithVerbose) {
+    auto proxy = proxyToHub();
+    ASSERT_TRUE(proxy);
+    std::string error;
+    auto child = ChildProcess::spawn({kCli, "listen", proxy->baseUrl() + "/hub", "Broadcast",
+                                      "--reconnect", "--verbose", "--count", "1"},
+                                     error);
+    ASSERT_TRUE(child) << error;
+    child->closeStdin();
+    ASSERT_TRUE(child->waitForStderr("connected to", 20s)) << child->err();
+    ASSERT_GE(proxy->cutAll(), 1u);
+    ASSERT_TRUE(child->waitForStderr("event: reconnected after 1 attempt(s) as ", 20s))
+        << child->err();
+    // Handlers survive the reconnect: a broadcast now reaches the listener, which exits.
+    ASSERT_EQ(cli({"send", hubUrl(), "BroadcastAll", R"("after the cut")"}).exitCode, 0);
+    auto result = child->wait(20s);
+    EXPECT_FALSE(result.timedOut);
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_NE(result.out.find(R"("after the cut"]})"), std::string::npos) << result.out;
+    const auto disconnected = result.err.find("event: disconnected (network error");
+    const auto reconnecting = result.err.find("event: reconnecting, attempt 1 (");
+    const auto reconnected = result.err.find("event: reconnected after 1 attempt(s)");
+    EXPECT_NE(disconnected, std::string::npos) << result.err;
+    EXPECT_LT(disconnected, reconnecting) << result.err;
+    EXPECT_LT(reconnecting, reconnected) << result.err;
+}
+
+TEST(CliReconnect, WithoutReconnectACutEndsTheListen) {
+    auto proxy = proxyToHub();
+    ASSERT_TRUE(proxy);
+    std::string error;
+    auto child = ChildProcess::spawn(
+        {kCli, "listen", proxy->baseUrl() + "/hub", "Broadcast", "--verbose"}, error);
+    ASSERT_TRUE(child) << error;
+    child->closeStdin();
+    ASSERT_TRUE(child->waitForStderr("connected to", 20s)) << child->err();
+    ASSERT_GE(proxy->cutAll(), 1u);
+    auto result = child->wait(20s);
+    EXPECT_FALSE(result.timedOut);
+    EXPECT_EQ(result.exitCode, 2) << result.err;
+    EXPECT_NE(result.err.find("event: disconnected (network error"), std::string::npos)
+        << result.err;
+    EXPECT_EQ(result.err.find("event: reconnecting"), std::string::npos) << result.err;
+}
+
+TEST(CliReconnect, ReconnectDelaysGiveOneAttemptEach) {
+    auto proxy = proxyToHub();
+    ASSERT_TRUE(proxy);
+    std::string error;
+    auto child =
+        ChildProcess::spawn({kCli, "listen", proxy->baseUrl() + "/hub", "Broadcast",
+                             "--reconnect-delays", "0,100,200", "--verbose", "--timeout", "20"},
+                            error);
+    ASSERT_TRUE(child) << error;
+    child->closeStdin();
+    ASSERT_TRUE(child->waitForStderr("connected to", 20s)) << child->err();
+    proxy->refuseNewConnections(60s);
+    ASSERT_GE(proxy->cutAll(), 1u);
+    auto result = child->wait(20s);
+    EXPECT_FALSE(result.timedOut);
+    EXPECT_EQ(result.exitCode, 2) << result.err;
+    for (const char* line : {"event: reconnecting, attempt 1 (", "event: reconnecting, attempt 2 (",
+                             "event: reconnecting, attempt 3 (", "event: reconnect failed ("}) {
+        EXPECT_NE(result.err.find(line), std::string::npos) << line << "\n" << result.err;
+    }
+    EXPECT_EQ(result.err.find("event: reconnecting, attempt 4"), std::string::npos) << result.err;
+    EXPECT_EQ(proxy->stats().refused >= 3, true) << proxy->stats().refused;
+}
+
 TEST(CliReconnect, StatefulReconnectLosesNothingAcrossCuts) {
     auto proxy = proxyToHub();
     ASSERT_TRUE(proxy);
