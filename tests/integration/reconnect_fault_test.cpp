@@ -1,11 +1,13 @@
 // Reconnection through the FaultProxy against the real hub: 1,000 calls in flight when the
 // connection is cut (each in-flight policy), calls made while reconnecting (Fail, Wait, Queue and
-// the queue's limits), a stalled link caught by the server timeout, and a slow link.
+// the queue's limits), 100 cuts in a row, a stalled link caught by the server timeout, and a
+// slow link.
 //
 // Each test prints its measured figures on lines starting with "[ figures ]".
 
 #include <cinttypes>
 #include <cstdio>
+#include <set>
 #include <string>
 
 #include "proxy_fixture.hpp"
@@ -416,6 +418,48 @@ TEST_F(WhileReconnectingTest, QueuedCallsExpireAfterTheirDeadline) {
     EXPECT_EQ(recordedFor(id), std::vector<std::size_t>{});
     std::printf("[ figures ] queue deadline 300 ms: %s after %.0f ms\n", tally->summary().c_str(),
                 millis(took));
+}
+
+// ---- many cuts ----------------------------------------------------------------------------------
+
+TEST_F(ProxyTest, HundredCutsEachReconnectWithANewIdAndHandlersKeepFiring) {
+    constexpr int kCuts = 100;
+    auto built = build(proxiedUrl(),
+                       [](HubConnectionBuilder& b) { b.withAutomaticReconnect(fastRetries()); });
+    ASSERT_TRUE(built.ok()) << describe(built);
+    auto& connection = built.value();
+    auto events = watchEvents(connection);
+    auto broadcasts = mailbox<std::string>();
+    connection.on("Broadcast", [broadcasts](std::string, std::string text) {
+        broadcasts->push(std::move(text));
+    });
+    ASSERT_TRUE(start(connection).ok());
+
+    std::set<std::string> ids{connection.connectionId().value_or("")};
+    std::vector<double> reconnectMs;
+    const auto begin = Clock::now();
+    for (int cut = 1; cut <= kCuts; ++cut) {
+        const auto cutAt = Clock::now();
+        ASSERT_GE(proxy_->cutAll(), 1u) << "cut " << cut;
+        auto disconnected = nextEvent(*events, Kind::Disconnected);
+        ASSERT_TRUE(disconnected.has_value()) << "cut " << cut;
+        EXPECT_EQ(disconnected->disconnectKind, DisconnectKind::NetworkError);
+        auto reconnected = nextEvent(*events, Kind::Reconnected);
+        ASSERT_TRUE(reconnected.has_value()) << "no reconnect after cut " << cut;
+        EXPECT_EQ(reconnected->attempt, 1u);
+        reconnectMs.push_back(millis(reconnected->at - cutAt));
+        ids.insert(reconnected->connectionId.value_or(""));
+        // The handler registered before the first cut still fires.
+        const auto text = "after cut " + std::to_string(cut);
+        ASSERT_TRUE(invoke<void>(connection, "BroadcastCaller", {text}).ok());
+        EXPECT_EQ(broadcasts->pop(), text);
+    }
+    EXPECT_EQ(ids.size(), static_cast<std::size_t>(kCuts + 1)) << "connection ids were reused";
+    EXPECT_EQ(connection.metrics().reconnections, static_cast<std::uint64_t>(kCuts));
+    std::printf("[ figures ] %d cuts, ordinary reconnect (attempt 1 at 0 ms): reconnected after "
+                "%s; %zu distinct connection ids; %.1f s in total\n",
+                kCuts, percentiles(reconnectMs).c_str(), ids.size(),
+                millis(Clock::now() - begin) / 1000);
 }
 
 // ---- stalled and slow links
