@@ -5,7 +5,7 @@
 #
 #   bash scripts/setup.sh            native build and tests (what scripts/test.sh needs)
 #   bash scripts/setup.sh --browser  also Chromium, Node and the browser tests' npm packages
-#   bash scripts/setup.sh --wasm     also Emscripten and simdjson's source     (reserved)
+#   bash scripts/setup.sh --wasm     also Emscripten and simdjson's source
 #   bash scripts/setup.sh --bench    also the benchmarks' peers: valgrind, @microsoft/signalr
 #                                    (npm ci in bench/node), the .NET client (NuGet restore)
 #
@@ -95,11 +95,66 @@ setup_browser() {
     fi
 }
 
-# The wasm build: Debian's emscripten package (3.1.6) plus simdjson's source from
-# `apt-get source simdjson` (Debian ships no wasm build of it, so it is compiled with emcc).
-# Nothing to install yet.
+# The wasm build: Debian's emscripten package (3.1.6), fmt's headers (used header-only), the
+# googletest sources (compiled with emcc for the tests) and simdjson's source from
+# `apt-get source simdjson`: Debian ships no wasm build of simdjson, so CMake compiles
+# singleheader/simdjson.cpp with emcc (toolchains/signalr_wasm.cmake). The source goes into a
+# cache folder outside the repository, fetched once:
+#   ${SIGNALR_WASM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/signalr-cpp/wasm}/simdjson
+readonly WASM_PACKAGES=(emscripten nodejs dpkg-dev libfmt-dev googletest)
+
+as_root() {
+    if ((EUID == 0)); then "$@"; else sudo "$@"; fi
+}
+
+wasm_cache_dir() {
+    local home="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
+    printf '%s\n' "${SIGNALR_WASM_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/signalr-cpp/wasm}"
+}
+
+# `apt-get source` needs deb-src entries; Debian images often have none. Adds them for the same
+# mirrors and suites as the binary entries, once.
+enable_deb_src() {
+    apt-cache showsrc simdjson 2>/dev/null | grep -q '^Package: simdjson' && return 0
+    local deb822=/etc/apt/sources.list.d/debian.sources
+    log "adding deb-src entries (for apt-get source simdjson)"
+    if [[ -f "$deb822" ]]; then
+        sed 's/^Types: deb$/Types: deb-src/' "$deb822" |
+            as_root tee /etc/apt/sources.list.d/signalr-cpp-deb-src.sources >/dev/null
+    elif [[ -f /etc/apt/sources.list ]]; then
+        sed -n 's/^deb /deb-src /p' /etc/apt/sources.list |
+            as_root tee /etc/apt/sources.list.d/signalr-cpp-deb-src.list >/dev/null
+    else
+        die "no apt sources found to derive deb-src entries from"
+    fi
+    # A full update: restricting it to the new file would drop the binary indexes.
+    as_root apt-get update -q
+}
+
+fetch_simdjson_source() {
+    local cache link
+    cache="$(wasm_cache_dir)"
+    link="$cache/simdjson"
+    [[ -f "$link/singleheader/simdjson.cpp" ]] && return 0
+
+    enable_deb_src
+    mkdir -p "$cache"
+    local tmp dir
+    tmp="$(mktemp -d "$cache/.fetch.XXXXXX")"
+    log "fetching simdjson's source into $cache"
+    (cd "$tmp" && apt-get source -q simdjson >/dev/null) || { rm -rf "$tmp"; die "apt-get source simdjson failed"; }
+    dir="$(find "$tmp" -mindepth 1 -maxdepth 1 -type d -name 'simdjson-*' | head -n1)"
+    [[ -n "$dir" && -f "$dir/singleheader/simdjson.cpp" ]] ||
+        { rm -rf "$tmp"; die "simdjson's source package has no singleheader/simdjson.cpp"; }
+    rm -rf "${cache:?}/$(basename "$dir")"
+    mv "$dir" "$cache/"
+    ln -sfn "$(basename "$dir")" "$link"
+    rm -rf "$tmp"
+}
+
 setup_wasm() {
-    log "--wasm: the wasm build does not exist yet; nothing to install"
+    apt_install "${WASM_PACKAGES[@]}"
+    fetch_simdjson_source
 }
 
 # The benchmarks (bench/README.md): callgrind for instruction counts, and the official clients

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds signalr-cpp and runs its tests: the command CI runs (.ci/run) and the README's.
 #
-#   bash scripts/test.sh                      native-debug, then native-asan (ASan + UBSan)
+#   bash scripts/test.sh                      native-debug, native-asan (ASan + UBSan), wasm-debug
 #   bash scripts/test.sh --quick              native-debug only
 #   bash scripts/test.sh --preset NAME        only that preset (may be given more than once)
 #   bash scripts/test.sh [...] -- ARGS        extra ctest arguments, e.g. -- -L unit
@@ -45,11 +45,15 @@ while (($#)); do
     shift
 done
 if ((${#presets[@]} == 0)); then
-    if ((quick)); then presets=(native-debug); else presets=(native-debug native-asan); fi
+    if ((quick)); then presets=(native-debug); else presets=(native-debug native-asan wasm-debug); fi
 fi
 
 cd "$REPO_ROOT"
-bash scripts/setup.sh --browser --bench # --bench: the peers of the `bench` ctest label
+setup_args=(--browser --bench) # --bench: the peers of the `bench` ctest label
+for preset in "${presets[@]}"; do
+    if [[ "$preset" == wasm-* ]]; then setup_args+=(--wasm); break; fi # Emscripten, simdjson's source
+done
+bash scripts/setup.sh "${setup_args[@]}"
 
 # The test hub is built and run with the .NET SDK: keep it quiet. dotnet also needs a home
 # directory, which a bare CI environment may not set.
