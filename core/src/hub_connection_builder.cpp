@@ -15,8 +15,8 @@ void writeToStderr(LogLevel level, std::string_view message) {
 }
 } // namespace
 
-HubConnectionBuilder::HubConnectionBuilder()
-    : options_(std::make_unique<detail::ConnectionOptions>()) {}
+HubConnectionBuilder::HubConnectionBuilder(PlatformFactory fallback)
+    : options_(std::make_unique<detail::ConnectionOptions>()), fallbackPlatform_(fallback) {}
 HubConnectionBuilder::HubConnectionBuilder(HubConnectionBuilder&&) noexcept = default;
 HubConnectionBuilder& HubConnectionBuilder::operator=(HubConnectionBuilder&&) noexcept = default;
 HubConnectionBuilder::~HubConnectionBuilder() = default;
@@ -114,8 +114,8 @@ Result<HubConnection> HubConnectionBuilder::build() {
                     "a ws:// or wss:// URL needs skipNegotiation(): negotiate runs over HTTP");
     }
     detail::ConnectionOptions options = *options_;
-    if (!options.platform.executor) {
-        Platform fallback = defaultPlatform();
+    if (!options.platform.executor && fallbackPlatform_ != nullptr) {
+        Platform fallback = fallbackPlatform_();
         options.platform.executor = std::move(fallback.executor);
         if (!options.platform.httpClient) {
             options.platform.httpClient = std::move(fallback.httpClient);

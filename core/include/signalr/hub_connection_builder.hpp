@@ -28,7 +28,16 @@ public:
     /// connection attempt. An error fails the start with that error.
     using AccessTokenProvider = std::function<Result<std::string>()>;
 
-    HubConnectionBuilder();
+    /// Where build() gets whatever withPlatform() did not provide.
+    using PlatformFactory = Platform (*)();
+
+    /// A builder for this build's platform: defaultPlatform(), defined by the transport library
+    /// that `signalr::client` links. The reference is made here, in the application's code, so
+    /// the core library itself never depends on a transport.
+    HubConnectionBuilder() : HubConnectionBuilder(&defaultPlatform) {}
+    /// A builder whose fallback platform comes from `fallback` (called by build() only when
+    /// withPlatform() left something out; may be null, then build() needs withPlatform()).
+    explicit HubConnectionBuilder(PlatformFactory fallback);
     HubConnectionBuilder(HubConnectionBuilder&&) noexcept;
     HubConnectionBuilder& operator=(HubConnectionBuilder&&) noexcept;
     ~HubConnectionBuilder();
@@ -78,6 +87,7 @@ public:
 
 private:
     std::unique_ptr<detail::ConnectionOptions> options_;
+    PlatformFactory fallbackPlatform_ = nullptr;
 };
 
 } // namespace signalr
