@@ -17,8 +17,12 @@ set(SIGNALR_BROWSER_TESTS "AUTO" CACHE STRING
     "Browser tests in headless Chromium: AUTO (when their tools are installed), ON, OFF")
 find_program(SIGNALR_NODE_EXECUTABLE NAMES node nodejs DOC "Node.js, for the browser test runner")
 set(SIGNALR_CHROMIUM "/usr/bin/chromium" CACHE FILEPATH "The Chromium the browser tests drive")
-set(SIGNALR_BROWSER_RUNNER "${CMAKE_CURRENT_LIST_DIR}/../tests/browser/run.mjs")
-cmake_path(NORMAL_PATH SIGNALR_BROWSER_RUNNER)
+# Cached: with include_guard(GLOBAL), a directory variable would exist only in the first
+# directory that includes this file.
+set(_signalr_runner "${CMAKE_CURRENT_LIST_DIR}/../tests/browser/run.mjs")
+cmake_path(NORMAL_PATH _signalr_runner)
+set(SIGNALR_BROWSER_RUNNER "${_signalr_runner}" CACHE INTERNAL "tests/browser/run.mjs")
+unset(_signalr_runner)
 
 function(_signalr_browser_tests_enabled out)
     set(missing "")

@@ -1,80 +1,61 @@
 // The parts of the browser platform that Emscripten 3.1.6's C APIs do not cover well, linked
 // with --js-library. Each function is called from transport-wasm's C++ only.
 mergeInto(LibraryManager.library, {
-    // fetch() for negotiate: emscripten_fetch uses XMLHttpRequest and needs -sFETCH; this is the
-    // browser's fetch with an AbortController for the timeout. `done(context, status, body,
-    // length)`
-    // runs once, later: status > 0 is the HTTP status; -1 network error, -2 timeout, -3 body too
-    // large (then `body` is an error text).
-    signalr_fetch__deps : [ '$runtimeKeepalivePush', '$runtimeKeepalivePop', 'malloc', 'free' ],
-    signalr_fetch : function(method, url, headersJson, body, bodyLength, timeoutMs, maxResponse,
-                             done, context) {
-        var report = function(status, bytes) {
-            runtimeKeepalivePop();
-            var length = bytes.length;
-            var ptr = _malloc(length + 1);
-            HEAPU8.set(bytes, ptr);
-            HEAPU8[ptr + length] = 0;
-            {
-                {
-                    { makeDynCall('viiii', 'done') }
-                }
-            }
-            (context, status, ptr, length);
-            _free(ptr);
-        };
-        var fail = function(status, text) { report(status, new TextEncoder().encode(text)); };
-        var init = {
-            method : UTF8ToString(method),
-            headers : JSON.parse(UTF8ToString(headersJson)),
-            // Negotiate carries no cookies of the page unless the application's hub shares its
-            // origin.
-            credentials : 'same-origin',
-            cache : 'no-store',
-        };
-        if (bodyLength > 0)
-            init.body = HEAPU8.slice(body, body + bodyLength);
-        var controller = typeof AbortController == 'function' ? new AbortController() : null;
-        var timedOut = false;
-        var timer = 0;
-        if (controller) {
-            init.signal = controller.signal;
-            if (timeoutMs > 0)
-                timer = setTimeout(function() {
-                    timedOut = true;
-                    controller.abort();
-                }, timeoutMs);
-        }
-        runtimeKeepalivePush();
-        var target = UTF8ToString(url);
-        fetch(target, init)
-            .then(function(response) {
-                return response.arrayBuffer().then(function(
-                    buffer) { return {status : response.status, buffer : buffer}; });
-            })
-            .then(
-                function(result) {
-                    // Outside the rejection handler: whatever the callback does, `done` runs once.
-                    if (timer)
-                        clearTimeout(timer);
-                    if (result.buffer.byteLength > maxResponse) {
-                        fail(-3, 'the HTTP response body is larger than ' + maxResponse + ' bytes');
-                    } else {
-                        report(result.status, new Uint8Array(result.buffer));
-                    }
-                },
-                function(error) {
-                    if (timer)
-                        clearTimeout(timer);
-                    if (timedOut)
-                        fail(-2, 'no response within ' + timeoutMs + ' ms');
-                    else
-                        fail(-1, String(error && error.message || error));
-                });
-    },
+  // fetch() for negotiate: emscripten_fetch uses XMLHttpRequest and needs -sFETCH; this is the
+  // browser's fetch with an AbortController for the timeout. `done(context, status, body, length)`
+  // runs once, later: status > 0 is the HTTP status; -1 network error, -2 timeout, -3 body too
+  // large (then `body` is an error text).
+  signalr_fetch__deps: ['$runtimeKeepalivePush', '$runtimeKeepalivePop', 'malloc', 'free'],
+  signalr_fetch: function(method, url, headersJson, body, bodyLength, timeoutMs, maxResponse, done, context) {
+    var report = function(status, bytes) {
+      runtimeKeepalivePop();
+      var length = bytes.length;
+      var ptr = _malloc(length + 1);
+      HEAPU8.set(bytes, ptr);
+      HEAPU8[ptr + length] = 0;
+      {{{ makeDynCall('viiii', 'done') }}}(context, status, ptr, length);
+      _free(ptr);
+    };
+    var fail = function(status, text) { report(status, new TextEncoder().encode(text)); };
+    var init = {
+      method: UTF8ToString(method),
+      headers: JSON.parse(UTF8ToString(headersJson)),
+      // Cookies go only to the page's own origin, as with the JavaScript client's default.
+      credentials: 'same-origin',
+      cache: 'no-store',
+    };
+    if (bodyLength > 0) init.body = HEAPU8.slice(body, body + bodyLength);
+    var controller = typeof AbortController == 'function' ? new AbortController() : null;
+    var timedOut = false;
+    var timer = 0;
+    if (controller) {
+      init.signal = controller.signal;
+      if (timeoutMs > 0) timer = setTimeout(function() { timedOut = true; controller.abort(); }, timeoutMs);
+    }
+    runtimeKeepalivePush();
+    fetch(UTF8ToString(url), init).then(function(response) {
+      return response.arrayBuffer().then(function(buffer) {
+        return {status: response.status, buffer: buffer};
+      });
+    }).then(function(result) {
+      // Outside the rejection handler: whatever the callback does, `done` runs once.
+      if (timer) clearTimeout(timer);
+      if (result.buffer.byteLength > maxResponse) {
+        fail(-3, 'the HTTP response body is larger than ' + maxResponse + ' bytes');
+      } else {
+        report(result.status, new Uint8Array(result.buffer));
+      }
+    }, function(error) {
+      if (timer) clearTimeout(timer);
+      if (timedOut) fail(-2, 'no response within ' + timeoutMs + ' ms');
+      else fail(-1, String(error && error.message || error));
+    });
+  },
 
-    // emscripten_websocket_delete() in 3.1.6 clears the handlers but keeps the WebSocket in its
-    // table (it deletes the wrong key), so every connection would leak one; drop it here.
-    signalr_websocket_forget__deps : [ '$WS' ],
-    signalr_websocket_forget : function(socketId) { WS.sockets[socketId] = undefined; },
+  // emscripten_websocket_delete() in 3.1.6 clears the handlers but keeps the WebSocket in its
+  // table (it deletes the wrong key), so every connection would leak one; drop it here.
+  signalr_websocket_forget__deps: ['$WS'],
+  signalr_websocket_forget: function(socketId) {
+    WS.sockets[socketId] = undefined;
+  },
 });
