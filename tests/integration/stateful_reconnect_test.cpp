@@ -262,5 +262,43 @@ TEST_F(StatefulReconnectTest, AFailedResumeEndsTheConnectionTheOrdinaryWay) {
     EXPECT_EQ(invoke<int>(connection, "Add", {2, 2}).valueOr(0), 4);
 }
 
+TEST_F(StatefulReconnectTest, AFailedResumeFallsBackToTheReconnectPolicy) {
+    auto connected = connectStateful([](HubConnectionBuilder& b) {
+        b.withAutomaticReconnect(ReconnectPolicy::delays({0ms, 300ms, 300ms, 300ms, 300ms}));
+    });
+    ASSERT_TRUE(connected.ok()) << describe(connected);
+    auto& connection = connected.value();
+    const auto oldId = *connection.connectionId();
+    auto reconnecting = mailbox<std::uint32_t>();
+    auto reconnected = mailbox<std::optional<std::string>>();
+    connection.onReconnecting(
+        [reconnecting](std::uint32_t attempt, const Error&) { reconnecting->push(attempt); });
+    connection.onReconnected([reconnected](std::uint32_t, const std::optional<std::string>& id) {
+        reconnected->push(id);
+    });
+
+    // A cut resumes in place: no policy, no event.
+    cutAndWaitForResume(connection);
+    EXPECT_FALSE(reconnecting->tryPop().has_value());
+    EXPECT_EQ(connection.connectionId(), oldId);
+
+    // A cut whose resume is refused goes to the policy: a new logical connection.
+    proxy->refuseNewConnections(200ms);
+    ASSERT_GE(proxy->cutAll(), 1u);
+    auto first = reconnecting->pop();
+    ASSERT_TRUE(first.has_value()) << "the policy takes over after the failed resume";
+    EXPECT_EQ(*first, 1u);
+    auto newId = reconnected->pop();
+    ASSERT_TRUE(newId.has_value());
+    ASSERT_TRUE(newId->has_value());
+    EXPECT_NE(**newId, oldId);
+    EXPECT_EQ(invoke<std::string>(connection, "GetConnectionId").valueOr(""), **newId);
+
+    // The new connection negotiated stateful reconnect again: the next cut resumes it.
+    cutAndWaitForResume(connection);
+    EXPECT_EQ(connection.connectionId(), *newId);
+    EXPECT_GE(logged("the session resumed"), 2u);
+}
+
 } // namespace
 } // namespace signalr::integration
