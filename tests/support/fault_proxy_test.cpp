@@ -324,11 +324,11 @@ TEST_F(FaultProxyTest, StalledConnectionResetByTheClientIsClosed) {
 TEST_F(FaultProxyTest, DelayHoldsEveryChunkInBothDirections) {
     Client client(proxy_->port());
     roundTrip(client, "warm-up");
-    proxy_->setDelay(150ms);
+    proxy_->setDelay(250ms);
     const auto start = Clock::now();
     roundTrip(client, "slow");
     const auto slow = Clock::now() - start;
-    EXPECT_GE(slow, 300ms); // held on the way up and again on the way down
+    EXPECT_GE(slow, 500ms); // held on the way up and again on the way down
     EXPECT_LT(slow, 3s);
 
     // Order is kept across many small chunks.
@@ -343,7 +343,8 @@ TEST_F(FaultProxyTest, DelayHoldsEveryChunkInBothDirections) {
     proxy_->setDelay(0ms);
     const auto fastStart = Clock::now();
     roundTrip(client, "fast");
-    EXPECT_LT(Clock::now() - fastStart, 300ms);
+    // Well under one hold: the delay is gone (a loaded machine still answers within that).
+    EXPECT_LT(Clock::now() - fastStart, 250ms);
 }
 
 TEST_F(FaultProxyTest, RefusedConnectionsAreResetAndOpenOnesKeepWorking) {
@@ -367,7 +368,8 @@ TEST_F(FaultProxyTest, RefusedConnectionsAreResetAndOpenOnesKeepWorking) {
 
 TEST_F(FaultProxyTest, RefusalEndsByItself) {
     const auto start = Clock::now();
-    proxy_->refuseNewConnections(200ms);
+    // Long enough that the first connection below surely falls inside it on a loaded machine.
+    proxy_->refuseNewConnections(1s);
     Client refused(proxy_->port());
     EXPECT_EQ(refused.waitEnd(), End::Reset);
     // Retry until the refusal period is over, as a reconnecting client would.
@@ -378,7 +380,7 @@ TEST_F(FaultProxyTest, RefusalEndsByItself) {
         }
         ASSERT_LT(Clock::now() - start, kTimeout);
     }
-    EXPECT_GE(Clock::now() - start, 200ms);
+    EXPECT_GE(Clock::now() - start, 1s);
 }
 
 TEST(FaultProxyTargetDown, ClientIsResetWhenTheTargetDoesNotListen) {
