@@ -226,27 +226,26 @@ void HubConnectionCore::completeHandshake(std::string_view rest) {
         return;
     }
     const auto id = pendingConnectionId_;
+    // Taken before the event: a reconnect() or start() inside it belongs to what comes next.
+    auto reconnectCallbacks = std::move(reconnectCallbacks_);
+    reconnectCallbacks_.clear();
+    auto startCallback = std::move(startCallback_);
+    startCallback_ = nullptr;
     if (reconnected) {
         metrics_.reconnected();
-        if (!fireEvent([&](ConnectionEventHandler& h) { h.onReconnected(retryAttempt, id); })) {
-            return;
-        }
-        auto callbacks = std::move(reconnectCallbacks_);
-        reconnectCallbacks_.clear();
-        for (auto& done : callbacks) {
-            if (done) {
-                done(Result<void>());
-            }
-        }
+        fireEvent([&](ConnectionEventHandler& h) { h.onReconnected(retryAttempt, id); });
     } else {
-        if (!fireEvent([&](ConnectionEventHandler& h) { h.onConnected(id); })) {
-            return;
-        }
-        auto done = std::move(startCallback_);
-        startCallback_ = nullptr;
+        fireEvent([&](ConnectionEventHandler& h) { h.onConnected(id); });
+    }
+    // Completions run even if an event handler stopped or dropped the connection: they
+    // report that this attempt succeeded.
+    for (auto& done : reconnectCallbacks) {
         if (done) {
             done(Result<void>());
         }
+    }
+    if (startCallback) {
+        startCallback(Result<void>());
     }
     // Messages may share the handshake's frame; they belong to this connection.
     if (!rest.empty() && attempt_ == attempt && state() == ConnectionState::Connected) {
@@ -285,13 +284,9 @@ void HubConnectionCore::attemptFailed(Error error) {
     setState(ConnectionState::Disconnected);
     // The start callback reports the failure; a start the user cancelled is no error at all.
     logger_.log(cancelled ? LogLevel::Debug : LogLevel::Error, "start failed: {}", error.message);
-    const auto attempt = attempt_;
-    dropDeferred("start() failed: " + error.message);
-    if (attempt_ != attempt) {
-        return;
-    }
     auto done = std::move(startCallback_);
     startCallback_ = nullptr;
+    dropDeferred("start() failed: " + error.message);
     if (done) {
         done(std::move(error));
     }
@@ -435,24 +430,27 @@ void HubConnectionCore::stopReconnecting(bool fromShutdown) {
     setConnectionId(std::nullopt);
     setState(ConnectionState::Disconnected);
 
+    auto callbacks = std::move(reconnectCallbacks_);
+    reconnectCallbacks_.clear();
+    Completion startCallback;
+    if (wasStart) {
+        startCallback = std::move(startCallback_);
+        startCallback_ = nullptr;
+    }
     const auto attempt = attempt_;
     const Error cancelled = fail(ErrorCode::Cancelled, "stop() was called while reconnecting");
     invocations_.failAll(stoppedError());
     cancelledStreams_.clear();
     dropDeferred("the connection was stopped");
-    auto callbacks = std::move(reconnectCallbacks_);
-    reconnectCallbacks_.clear();
     for (auto& done : callbacks) {
         if (done) {
             done(cancelled);
         }
     }
+    if (startCallback) {
+        startCallback(fail(ErrorCode::Cancelled, "start() was cancelled by stop()"));
+    }
     if (wasStart) {
-        auto done = std::move(startCallback_);
-        startCallback_ = nullptr;
-        if (done) {
-            done(fail(ErrorCode::Cancelled, "start() was cancelled by stop()"));
-        }
         return;
     }
     // onDisconnected fired when the connection was lost; the close is what is left to report.
@@ -586,34 +584,35 @@ void HubConnectionCore::giveUp(Error error) {
     setState(ConnectionState::Failed, error);
     logger_.log(LogLevel::Error, "reconnecting gave up: {}", error.message);
 
+    // Completions run whatever the callbacks below do (a start() inside one of them must not
+    // take over this start's completion).
+    auto reconnectCallbacks = std::move(reconnectCallbacks_);
+    reconnectCallbacks_.clear();
+    Completion startCallback;
+    if (wasStart) {
+        startCallback = std::move(startCallback_);
+        startCallback_ = nullptr;
+    }
     const auto attempt = attempt_;
     invocations_.failAll(
         fail(ErrorCode::ConnectionLost,
              "the connection was lost and reconnecting gave up: " + error.message));
     cancelledStreams_.clear();
-    if (attempt_ != attempt) {
-        return;
+    if (attempt_ == attempt) {
+        dropDeferred("reconnecting gave up: " + error.message);
     }
-    dropDeferred("reconnecting gave up: " + error.message);
-    if (attempt_ != attempt) {
-        return;
+    if (attempt_ == attempt) {
+        fireEvent([&](ConnectionEventHandler& h) { h.onReconnectFailed(error); });
     }
-    if (!fireEvent([&](ConnectionEventHandler& h) { h.onReconnectFailed(error); })) {
-        return;
-    }
-    auto callbacks = std::move(reconnectCallbacks_);
-    reconnectCallbacks_.clear();
-    for (auto& done : callbacks) {
+    for (auto& done : reconnectCallbacks) {
         if (done) {
             done(error);
         }
+    }
+    if (startCallback) {
+        startCallback(error);
     }
     if (wasStart) {
-        auto done = std::move(startCallback_);
-        startCallback_ = nullptr;
-        if (done) {
-            done(error);
-        }
         return;
     }
     const std::optional<Error> closeReason = error;

@@ -134,22 +134,22 @@ void HubConnectionCore::send(std::string method, Arguments args, Completion done
 std::function<void()> HubConnectionCore::stream(std::string method, Arguments args,
                                                 std::function<Result<void>(const Value&)> onItem,
                                                 Completion onComplete) {
-    // The id is only known on the executor; cancel() reaches it through this shared slot.
-    auto streamId = std::make_shared<std::string>();
+    // The invocation id is only known on the executor; cancel() finds the stream through this.
+    auto handle = std::make_shared<StreamHandle>();
     runOnExecutor([method = std::move(method), args = std::move(args), onItem = std::move(onItem),
-                   onComplete = std::move(onComplete), streamId](HubConnectionCore& self) mutable {
+                   onComplete = std::move(onComplete), handle](HubConnectionCore& self) mutable {
         switch (self.state()) {
         case ConnectionState::Connected:
             self.streamNow(std::move(method), std::move(args), std::move(onItem),
-                           std::move(onComplete), streamId);
+                           std::move(onComplete), handle);
             return;
         case ConnectionState::Connecting:
         case ConnectionState::Reconnecting: {
             StreamInvocationMessage message{{}, std::string("0"), method, args, {}};
-            self.deferCall(
+            handle->queuedEntry = self.deferCall(
                 "stream", method, message,
-                [&self, method, args, onItem, onComplete, streamId] {
-                    self.streamNow(method, args, onItem, onComplete, streamId);
+                [&self, method, args, onItem, onComplete, handle] {
+                    self.streamNow(method, args, onItem, onComplete, handle);
                 },
                 [onComplete](Error error) {
                     if (onComplete) {
@@ -165,21 +165,33 @@ std::function<void()> HubConnectionCore::stream(std::string method, Arguments ar
         }
     });
     std::weak_ptr<HubConnectionCore> weak = weak_from_this();
-    return [weak, streamId] {
+    return [weak, handle] {
         if (auto self = weak.lock()) {
-            self->runOnExecutor([streamId](HubConnectionCore& core) {
-                if (streamId->empty()) {
+            self->runOnExecutor([handle](HubConnectionCore& core) {
+                const Error cancelled = fail(ErrorCode::Cancelled, "the stream was cancelled");
+                if (handle->invocationId.empty()) {
+                    // Still waiting for the connection: it never goes out.
+                    if (handle->queuedEntry == 0) {
+                        return;
+                    }
+                    auto entry = core.deferred_.remove(handle->queuedEntry);
+                    handle->queuedEntry = 0;
+                    if (entry) {
+                        core.armQueueTimer();
+                        entry->fail(cancelled);
+                    }
                     return;
                 }
-                auto call = core.invocations_.take(*streamId);
+                const std::string& id = handle->invocationId;
+                auto call = core.invocations_.take(id);
                 if (!call) {
                     return;
                 }
                 if (core.state() == ConnectionState::Connected) {
-                    (void)core.sendMessage(CancelInvocationMessage{{}, *streamId});
-                    core.cancelledStreams_.insert(*streamId);
+                    (void)core.sendMessage(CancelInvocationMessage{{}, id});
+                    core.cancelledStreams_.insert(id);
                 }
-                call->fail(fail(ErrorCode::Cancelled, "the stream was cancelled"));
+                call->fail(cancelled);
             });
         }
     };

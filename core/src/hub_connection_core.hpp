@@ -28,6 +28,13 @@
 
 namespace signalr::detail {
 
+/// How a StreamSubscription finds its stream: by invocation id once it is sent, by its entry
+/// in the outgoing queue while it waits there.
+struct StreamHandle {
+    std::string invocationId;
+    std::uint64_t queuedEntry = 0;
+};
+
 /// The connection engine behind HubConnection. Public methods may be called from any thread and
 /// hop onto the executor; everything else runs on the executor, so the state needs no locks.
 class HubConnectionCore : public std::enable_shared_from_this<HubConnectionCore> {
@@ -151,11 +158,13 @@ private:
     void sendNow(std::string method, Arguments args, Completion done);
     void streamNow(std::string method, Arguments args,
                    std::function<Result<void>(const Value&)> onItem, Completion onComplete,
-                   const std::shared_ptr<std::string>& streamId);
+                   const std::shared_ptr<StreamHandle>& handle);
     /// A call made while not Connected: fails, waits or is queued as InFlightOptions say.
-    /// `message` is what will be sent (for its size).
-    void deferCall(const char* operation, const std::string& method, const HubMessage& message,
-                   std::function<void()> sendLater, std::function<void(Error)> failNow);
+    /// `message` is what will be sent (for its size). Returns the queue entry's id, 0 when the
+    /// call was not queued (it has completed already).
+    std::uint64_t deferCall(const char* operation, const std::string& method,
+                            const HubMessage& message, std::function<void()> sendLater,
+                            std::function<void(Error)> failNow);
     void armQueueTimer();
     void onQueueTimer();
     /// Connected again: sends what waited, oldest first.

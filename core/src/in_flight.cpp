@@ -40,7 +40,7 @@ void HubConnectionCore::sendNow(std::string method, Arguments args, Completion d
 void HubConnectionCore::streamNow(std::string method, Arguments args,
                                   std::function<Result<void>(const Value&)> onItem,
                                   Completion onComplete,
-                                  const std::shared_ptr<std::string>& streamId) {
+                                  const std::shared_ptr<StreamHandle>& handle) {
     auto id = invocations_.nextId();
     StreamInvocationMessage message{{}, id, method, std::move(args), {}};
     auto sent = sendMessage(message);
@@ -50,7 +50,8 @@ void HubConnectionCore::streamNow(std::string method, Arguments args,
         }
         return;
     }
-    *streamId = id;
+    handle->queuedEntry = 0;
+    handle->invocationId = id;
     invocations_.add(id, PendingCall{std::move(method),
                                      {},
                                      std::move(onItem),
@@ -61,16 +62,17 @@ void HubConnectionCore::streamNow(std::string method, Arguments args,
 
 // ---- Calls made while not connected --------------------------------------------------------
 
-void HubConnectionCore::deferCall(const char* operation, const std::string& method,
-                                  const HubMessage& message, std::function<void()> sendLater,
-                                  std::function<void(Error)> failNow) {
+std::uint64_t HubConnectionCore::deferCall(const char* operation, const std::string& method,
+                                           const HubMessage& message,
+                                           std::function<void()> sendLater,
+                                           std::function<void(Error)> failNow) {
     const auto& inFlight = options_.inFlight;
     const std::string description = fmt::format("{} '{}'", operation, method);
     if (inFlight.whileReconnecting == ReconnectingCallPolicy::Fail) {
         failNow(fail(ErrorCode::NotConnected,
                      fmt::format("cannot {}: the connection is {}, not Connected", description,
                                  toString(state()))));
-        return;
+        return 0;
     }
     OutgoingQueueOptions limits;
     std::size_t bytes = 0;
@@ -80,7 +82,7 @@ void HubConnectionCore::deferCall(const char* operation, const std::string& meth
         auto written = protocol_->write(message, serialized);
         if (!written) {
             failNow(std::move(written).error());
-            return;
+            return 0;
         }
         bytes = serialized.size();
     } else {
@@ -98,8 +100,10 @@ void HubConnectionCore::deferCall(const char* operation, const std::string& meth
                                description};
     auto dropped = deferred_.push(std::move(entry), limits);
     armQueueTimer();
+    bool queued = true;
     for (auto& evicted : dropped) {
         const bool rejected = evicted.id == id;
+        queued = queued && !rejected;
         evicted.fail(fail(
             ErrorCode::Dropped,
             rejected
@@ -108,6 +112,7 @@ void HubConnectionCore::deferCall(const char* operation, const std::string& meth
                               evicted.description, deferred_.size(), deferred_.bytes())
                 : fmt::format("{} was evicted from the full outgoing queue", evicted.description)));
     }
+    return queued ? id : 0;
 }
 
 void HubConnectionCore::armQueueTimer() {

@@ -45,6 +45,18 @@ std::optional<OutgoingQueue::Entry> OutgoingQueue::popFront() {
     return entry;
 }
 
+std::optional<OutgoingQueue::Entry> OutgoingQueue::remove(std::uint64_t id) {
+    auto it =
+        std::find_if(entries_.begin(), entries_.end(), [id](const Entry& e) { return e.id == id; });
+    if (it == entries_.end()) {
+        return std::nullopt;
+    }
+    Entry entry = std::move(*it);
+    entries_.erase(it);
+    bytes_ -= entry.bytes;
+    return entry;
+}
+
 std::vector<OutgoingQueue::Entry> OutgoingQueue::takeExpired(Executor::Clock::time_point now) {
     std::vector<Entry> expired;
     std::deque<Entry> kept;

@@ -39,6 +39,8 @@ public:
     std::vector<Entry> push(Entry entry, const OutgoingQueueOptions& limits);
     /// The oldest entry, removed; nullopt when empty.
     std::optional<Entry> popFront();
+    /// Removes the entry with this id; nullopt if it is not queued.
+    std::optional<Entry> remove(std::uint64_t id);
     /// Removes and returns the entries whose deadline is at or before `now`.
     std::vector<Entry> takeExpired(Executor::Clock::time_point now);
     /// Removes and returns everything, oldest first.

@@ -276,6 +276,26 @@ TEST_F(InFlightTest, CallsMadeDuringStartAreQueuedToo) {
     EXPECT_EQ(sent(), (std::vector<std::string>{R"({"type":1,"target":"Early","arguments":[]})"}));
 }
 
+TEST_F(InFlightTest, ACancelledQueuedStreamCompletesAtOnceAndIsNeverSent) {
+    auto b = withInFlight(queueing(), ReconnectPolicy::delays({10s}));
+    auto connection = build(b);
+    ASSERT_TRUE(start(connection)->ok());
+    dropTransport();
+    std::optional<Result<void>> ended;
+    auto sub = connection.stream<int>(
+        "Counter", {}, [](int) {}, [&](Result<void> r) { ended = r; });
+    executor->runPending();
+    EXPECT_FALSE(ended.has_value());
+    sub.cancel();
+    executor->runPending();
+    ASSERT_TRUE(ended.has_value());
+    EXPECT_EQ(ended->error().code, ErrorCode::Cancelled);
+    EXPECT_EQ(executor->pendingTimers(), 1u); // the retry delay only
+    executor->advance(10s);
+    EXPECT_EQ(connection.state(), ConnectionState::Connected);
+    EXPECT_TRUE(sent().empty());
+}
+
 struct StrategyCase {
     const char* name;
     QueueFullStrategy strategy;

@@ -419,6 +419,39 @@ TEST_F(ReconnectTest, ReconnectDuringADelayStartsTheAttemptNow) {
     EXPECT_EQ(executor->pendingTimers(), 0u);
 }
 
+TEST_F(ReconnectTest, ReconnectWhileRetryingTheInitialStartCompletesWithTheStart) {
+    auto b = reconnecting(ReconnectPolicy::delays({10s}));
+    ReconnectOptions options;
+    options.retryInitialStart = true;
+    b.withReconnectOptions(options);
+    auto connection = build(b);
+    negotiateFails(true);
+    std::optional<Result<void>> started;
+    std::optional<Result<void>> reconnected;
+    connection.start([&](Result<void> r) { started = r; });
+    executor->runPending();
+    ASSERT_EQ(connection.state(), ConnectionState::Reconnecting);
+    negotiateFails(false);
+    connection.reconnect([&](Result<void> r) { reconnected = r; });
+    executor->runPending();
+    ASSERT_TRUE(started && started->ok());
+    ASSERT_TRUE(reconnected && reconnected->ok());
+}
+
+TEST_F(ReconnectTest, CompletionsRunWhenAnEventHandlerDestroysTheConnection) {
+    auto b = reconnecting(ReconnectPolicy::delays({0ms}));
+    auto connection = std::make_unique<HubConnection>(build(b));
+    connection->onConnected([&](const std::optional<std::string>&) { connection.reset(); });
+    std::optional<Result<void>> started;
+    connection->start([&](Result<void> r) { started = r; });
+    executor->runPending();
+    EXPECT_FALSE(connection);
+    ASSERT_TRUE(started.has_value());
+    EXPECT_TRUE(started->ok());
+    executor->advance(1min);
+    EXPECT_EQ(executor->pendingTimers(), 0u);
+}
+
 TEST_F(ReconnectTest, ReconnectWhenNotConnectedIsAnInvalidState) {
     auto b = reconnecting(ReconnectPolicy::delays({0ms}));
     auto connection = build(b);

@@ -125,6 +125,20 @@ TEST(OutgoingQueueTest, ExpiresByDeadlineAndKeepsTheOrderOfTheRest) {
     EXPECT_EQ(drain(queue), (std::vector<std::uint64_t>{2, 4}));
 }
 
+TEST(OutgoingQueueTest, RemovesOneEntryById) {
+    OutgoingQueue queue;
+    auto o = limits(100, 1000, QueueFullStrategy::Fail);
+    for (std::uint64_t i = 1; i <= 3; ++i) {
+        queue.push(entry(i), o);
+    }
+    auto removed = queue.remove(2);
+    ASSERT_TRUE(removed.has_value());
+    EXPECT_EQ(removed->id, 2u);
+    EXPECT_FALSE(queue.remove(2).has_value());
+    EXPECT_EQ(queue.bytes(), 20u);
+    EXPECT_EQ(drain(queue), (std::vector<std::uint64_t>{1, 3}));
+}
+
 TEST(OutgoingQueueTest, TakeAllEmptiesInOrder) {
     OutgoingQueue queue;
     auto o = limits(100, 1000, QueueFullStrategy::Fail);
