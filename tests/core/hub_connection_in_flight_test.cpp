@@ -7,6 +7,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
+using Results = std::vector<std::optional<Result<Value>>>;
+
 class InFlightTest : public ReconnectFixture {
 protected:
     HubConnectionBuilder withInFlight(InFlightOptions options,
@@ -14,6 +16,30 @@ protected:
         auto b = reconnecting(std::move(policy));
         b.withInFlightOptions(options);
         return b;
+    }
+
+    /// A started connection with these options (the test goes on only if it is Connected).
+    HubConnection connectedWith(InFlightOptions options,
+                                ReconnectPolicy policy = ReconnectPolicy::delays({0ms})) {
+        auto b = withInFlight(options, std::move(policy));
+        auto connection = build(b);
+        auto result = start(connection);
+        EXPECT_TRUE(result.has_value() && result->ok());
+        EXPECT_EQ(connection.state(), ConnectionState::Connected);
+        return connection;
+    }
+
+    /// Invokes "Echo" once per slot of `results` (with the slot's index as the argument when
+    /// `numbered`); each completion lands in its slot. `results` must outlive the calls.
+    static void invokeEchoes(HubConnection& connection, Results& results, bool numbered) {
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            Arguments args;
+            if (numbered) {
+                args.push_back(static_cast<std::int64_t>(i));
+            }
+            connection.invoke("Echo", std::move(args),
+                              [&results, i](Result<Value> r) { results[i] = std::move(r); });
+        }
     }
 
     static InFlightOptions resending(std::chrono::milliseconds deadline = 30s) {
@@ -51,7 +77,7 @@ protected:
         executor->runPending();
     }
 
-    std::map<ErrorCode, int> codes(const std::vector<std::optional<Result<Value>>>& results) {
+    std::map<ErrorCode, int> codes(const Results& results) {
         std::map<ErrorCode, int> out;
         for (const auto& r : results) {
             if (r && !r->ok()) {
@@ -61,7 +87,7 @@ protected:
         return out;
     }
 
-    static int completed(const std::vector<std::optional<Result<Value>>>& results) {
+    static int completed(const Results& results) {
         int n = 0;
         for (const auto& r : results) {
             n += r.has_value() ? 1 : 0;
@@ -71,14 +97,9 @@ protected:
 };
 
 TEST_F(InFlightTest, PendingInvocationsFailWithConnectionLostByDefault) {
-    auto b = withInFlight(InFlightOptions());
-    auto connection = build(b);
-    ASSERT_TRUE(start(connection)->ok());
-    std::vector<std::optional<Result<Value>>> results(1000);
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        connection.invoke("Echo", {static_cast<std::int64_t>(i)},
-                          [&results, i](Result<Value> r) { results[i] = std::move(r); });
-    }
+    auto connection = connectedWith(InFlightOptions());
+    Results results(1000);
+    invokeEchoes(connection, results, true);
     executor->runPending();
     dropTransport();
     EXPECT_EQ(completed(results), 1000);
@@ -88,14 +109,9 @@ TEST_F(InFlightTest, PendingInvocationsFailWithConnectionLostByDefault) {
 }
 
 TEST_F(InFlightTest, ResendAfterReconnectSendsPendingInvocationsAgainInOrder) {
-    auto b = withInFlight(resending());
-    auto connection = build(b);
-    ASSERT_TRUE(start(connection)->ok());
-    std::vector<std::optional<Result<Value>>> results(1000);
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        connection.invoke("Echo", {static_cast<std::int64_t>(i)},
-                          [&results, i](Result<Value> r) { results[i] = std::move(r); });
-    }
+    auto connection = connectedWith(resending());
+    Results results(1000);
+    invokeEchoes(connection, results, true);
     executor->runPending();
     dropTransport();
     EXPECT_EQ(completed(results), 0);
@@ -115,14 +131,9 @@ TEST_F(InFlightTest, ResendAfterReconnectSendsPendingInvocationsAgainInOrder) {
 }
 
 TEST_F(InFlightTest, ResendGivesUpWithConnectionLostAfterTheDeadline) {
-    auto b = withInFlight(resending(10s), ReconnectPolicy::delays({60s}));
-    auto connection = build(b);
-    ASSERT_TRUE(start(connection)->ok());
-    std::vector<std::optional<Result<Value>>> results(1000);
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        connection.invoke("Echo", {},
-                          [&results, i](Result<Value> r) { results[i] = std::move(r); });
-    }
+    auto connection = connectedWith(resending(10s), ReconnectPolicy::delays({60s}));
+    Results results(1000);
+    invokeEchoes(connection, results, false);
     executor->runPending();
     dropTransport();
     executor->advance(9999ms);
@@ -134,14 +145,9 @@ TEST_F(InFlightTest, ResendGivesUpWithConnectionLostAfterTheDeadline) {
 }
 
 TEST_F(InFlightTest, ResendFailsEverythingWhenReconnectingGivesUp) {
-    auto b = withInFlight(resending());
-    auto connection = build(b);
-    ASSERT_TRUE(start(connection)->ok());
-    std::vector<std::optional<Result<Value>>> results(1000);
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        connection.invoke("Echo", {},
-                          [&results, i](Result<Value> r) { results[i] = std::move(r); });
-    }
+    auto connection = connectedWith(resending());
+    Results results(1000);
+    invokeEchoes(connection, results, false);
     executor->runPending();
     negotiateFails(true);
     dropTransport();
@@ -152,14 +158,9 @@ TEST_F(InFlightTest, ResendFailsEverythingWhenReconnectingGivesUp) {
 }
 
 TEST_F(InFlightTest, StopWhileReconnectingCancelsKeptInvocations) {
-    auto b = withInFlight(resending(), ReconnectPolicy::delays({60s}));
-    auto connection = build(b);
-    ASSERT_TRUE(start(connection)->ok());
-    std::vector<std::optional<Result<Value>>> results(1000);
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        connection.invoke("Echo", {},
-                          [&results, i](Result<Value> r) { results[i] = std::move(r); });
-    }
+    auto connection = connectedWith(resending(), ReconnectPolicy::delays({60s}));
+    Results results(1000);
+    invokeEchoes(connection, results, false);
     executor->runPending();
     dropTransport();
     connection.stop();
@@ -169,9 +170,7 @@ TEST_F(InFlightTest, StopWhileReconnectingCancelsKeptInvocations) {
 }
 
 TEST_F(InFlightTest, StreamsFailWithConnectionLostEvenWhenInvocationsAreResent) {
-    auto b = withInFlight(resending());
-    auto connection = build(b);
-    ASSERT_TRUE(start(connection)->ok());
+    auto connection = connectedWith(resending());
     std::optional<Result<void>> ended;
     std::vector<int> items;
     auto sub = connection.stream<int>(
@@ -187,9 +186,7 @@ TEST_F(InFlightTest, StreamsFailWithConnectionLostEvenWhenInvocationsAreResent) 
 }
 
 TEST_F(InFlightTest, CallsWhileReconnectingFailWithNotConnectedByDefault) {
-    auto b = withInFlight(InFlightOptions(), ReconnectPolicy::delays({10s}));
-    auto connection = build(b);
-    ASSERT_TRUE(start(connection)->ok());
+    auto connection = connectedWith(InFlightOptions(), ReconnectPolicy::delays({10s}));
     dropTransport();
     std::optional<Result<Value>> invoked;
     std::optional<Result<void>> sentResult;
@@ -205,9 +202,7 @@ TEST_F(InFlightTest, CallsWhileReconnectingFailWithNotConnectedByDefault) {
 }
 
 TEST_F(InFlightTest, WaitingCallsGoOutAfterTheReconnect) {
-    auto b = withInFlight(waiting(20s), ReconnectPolicy::delays({10s}));
-    auto connection = build(b);
-    ASSERT_TRUE(start(connection)->ok());
+    auto connection = connectedWith(waiting(20s), ReconnectPolicy::delays({10s}));
     dropTransport();
     std::optional<Result<Value>> invoked;
     std::optional<Result<void>> sentResult;
@@ -226,9 +221,7 @@ TEST_F(InFlightTest, WaitingCallsGoOutAfterTheReconnect) {
 }
 
 TEST_F(InFlightTest, WaitingCallsTimeOut) {
-    auto b = withInFlight(waiting(5s), ReconnectPolicy::delays({10s}));
-    auto connection = build(b);
-    ASSERT_TRUE(start(connection)->ok());
+    auto connection = connectedWith(waiting(5s), ReconnectPolicy::delays({10s}));
     dropTransport();
     std::optional<Result<Value>> invoked;
     connection.invoke("A", {}, [&](Result<Value> r) { invoked = std::move(r); });
@@ -242,9 +235,7 @@ TEST_F(InFlightTest, WaitingCallsTimeOut) {
 }
 
 TEST_F(InFlightTest, QueuedCallsAreFlushedInOrderAfterTheReconnect) {
-    auto b = withInFlight(queueing(), ReconnectPolicy::delays({10s}));
-    auto connection = build(b);
-    ASSERT_TRUE(start(connection)->ok());
+    auto connection = connectedWith(queueing(), ReconnectPolicy::delays({10s}));
     dropTransport();
     std::vector<Result<void>> done;
     for (int i = 0; i < 5; ++i) {
@@ -277,9 +268,7 @@ TEST_F(InFlightTest, CallsMadeDuringStartAreQueuedToo) {
 }
 
 TEST_F(InFlightTest, ACancelledQueuedStreamCompletesAtOnceAndIsNeverSent) {
-    auto b = withInFlight(queueing(), ReconnectPolicy::delays({10s}));
-    auto connection = build(b);
-    ASSERT_TRUE(start(connection)->ok());
+    auto connection = connectedWith(queueing(), ReconnectPolicy::delays({10s}));
     dropTransport();
     std::optional<Result<void>> ended;
     auto sub = connection.stream<int>(
@@ -312,9 +301,7 @@ TEST_P(QueueStrategyTest, EveryQueuedCallCompletes) {
     options.whileReconnecting = ReconnectingCallPolicy::Queue;
     options.queue.maxMessages = 3;
     options.queue.whenFull = c.strategy;
-    auto b = withInFlight(options, ReconnectPolicy::delays({10s}));
-    auto connection = build(b);
-    ASSERT_TRUE(start(connection)->ok());
+    auto connection = connectedWith(options, ReconnectPolicy::delays({10s}));
     dropTransport();
     std::map<int, Result<void>> results;
     for (int i = 0; i < 5; ++i) {
@@ -348,9 +335,7 @@ TEST_F(InFlightTest, TheQueueIsBoundedInBytes) {
     InFlightOptions options;
     options.whileReconnecting = ReconnectingCallPolicy::Queue;
     options.queue.maxBytes = 100;
-    auto b = withInFlight(options, ReconnectPolicy::delays({10s}));
-    auto connection = build(b);
-    ASSERT_TRUE(start(connection)->ok());
+    auto connection = connectedWith(options, ReconnectPolicy::delays({10s}));
     dropTransport();
     std::optional<Result<void>> small;
     std::optional<Result<void>> big;
@@ -368,9 +353,7 @@ TEST_F(InFlightTest, QueuedCallsExpireAtTheirDeadline) {
     InFlightOptions options;
     options.whileReconnecting = ReconnectingCallPolicy::Queue;
     options.queue.messageDeadline = 3s;
-    auto b = withInFlight(options, ReconnectPolicy::delays({10s}));
-    auto connection = build(b);
-    ASSERT_TRUE(start(connection)->ok());
+    auto connection = connectedWith(options, ReconnectPolicy::delays({10s}));
     dropTransport();
     std::optional<Result<Value>> first;
     std::optional<Result<Value>> second;
@@ -419,15 +402,10 @@ TEST_F(InFlightTest, AThousandQueuedCallsAllComplete) {
     options.whileReconnecting = ReconnectingCallPolicy::Queue;
     options.queue.maxMessages = 100;
     options.queue.whenFull = QueueFullStrategy::DropOldest;
-    auto b = withInFlight(options, ReconnectPolicy::delays({1s}));
-    auto connection = build(b);
-    ASSERT_TRUE(start(connection)->ok());
+    auto connection = connectedWith(options, ReconnectPolicy::delays({1s}));
     dropTransport();
-    std::vector<std::optional<Result<Value>>> results(1000);
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        connection.invoke("Echo", {},
-                          [&results, i](Result<Value> r) { results[i] = std::move(r); });
-    }
+    Results results(1000);
+    invokeEchoes(connection, results, false);
     executor->advance(1s);
     answerAll();
     EXPECT_EQ(completed(results), 1000);

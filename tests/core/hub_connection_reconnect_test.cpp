@@ -6,7 +6,24 @@ namespace {
 using namespace std::chrono_literals;
 using Events = std::vector<std::string>;
 
-class ReconnectTest : public ReconnectFixture {};
+class ReconnectTest : public ReconnectFixture {
+protected:
+    /// Records the connection's events and starts it; the start's own events are dropped.
+    void startRecorded(HubConnection& connection) {
+        subscribe(connection);
+        auto result = start(connection);
+        ASSERT_TRUE(result.has_value() && result->ok());
+        takeEvents();
+    }
+
+    HubConnectionBuilder retryingInitialStart(ReconnectPolicy policy) {
+        auto b = reconnecting(std::move(policy));
+        ReconnectOptions options;
+        options.retryInitialStart = true;
+        b.withReconnectOptions(options);
+        return b;
+    }
+};
 
 TEST_F(ReconnectTest, StartFiresConnectingThenConnectedAfterTheStateChanged) {
     auto b = reconnecting(ReconnectPolicy::defaultDelays());
@@ -19,9 +36,7 @@ TEST_F(ReconnectTest, StartFiresConnectingThenConnectedAfterTheStateChanged) {
 TEST_F(ReconnectTest, StopFiresDisconnectedUserRequestedThenClosed) {
     auto b = reconnecting(ReconnectPolicy::defaultDelays());
     auto connection = build(b);
-    subscribe(connection);
-    ASSERT_TRUE(start(connection)->ok());
-    takeEvents();
+    ASSERT_NO_FATAL_FAILURE(startRecorded(connection));
     std::optional<Result<void>> stopped;
     connection.stop([&](Result<void> r) { stopped = r; });
     executor->runPending();
@@ -33,9 +48,7 @@ TEST_F(ReconnectTest, StopFiresDisconnectedUserRequestedThenClosed) {
 TEST_F(ReconnectTest, WithoutAPolicyADropEndsDisconnectedAsBefore) {
     auto b = builder();
     auto connection = build(b);
-    subscribe(connection);
-    ASSERT_TRUE(start(connection)->ok());
-    takeEvents();
+    ASSERT_NO_FATAL_FAILURE(startRecorded(connection));
     dropTransport();
     executor->advance(1min);
     EXPECT_EQ(connection.state(), ConnectionState::Disconnected);
@@ -48,9 +61,7 @@ TEST_F(ReconnectTest, WithoutAPolicyADropEndsDisconnectedAsBefore) {
 TEST_F(ReconnectTest, ADropReconnectsWithANewConnectionIdAndFiresEventsInOrder) {
     auto b = reconnecting(ReconnectPolicy::delays({0ms, 2s}));
     auto connection = build(b);
-    subscribe(connection);
-    ASSERT_TRUE(start(connection)->ok());
-    takeEvents();
+    ASSERT_NO_FATAL_FAILURE(startRecorded(connection));
     dropTransport();
     EXPECT_EQ(takeEvents(), (Events{"disconnected NetworkError [Reconnecting]",
                                     "reconnecting 1 [Reconnecting]"}));
@@ -72,9 +83,7 @@ TEST_F(ReconnectTest, ADropReconnectsWithANewConnectionIdAndFiresEventsInOrder) 
 TEST_F(ReconnectTest, FailedAttemptsFollowThePolicyThenFailWithTheLastError) {
     auto b = reconnecting(ReconnectPolicy::delays({0ms, 2s}));
     auto connection = build(b);
-    subscribe(connection);
-    ASSERT_TRUE(start(connection)->ok());
-    takeEvents();
+    ASSERT_NO_FATAL_FAILURE(startRecorded(connection));
     negotiateFails(true);
     dropTransport();
     executor->advance(0ms);
@@ -185,9 +194,7 @@ TEST_F(ReconnectTest, ServerCloseWithoutAllowReconnectEndsWithTheServersError) {
 TEST_F(ReconnectTest, ServerCloseWithAllowReconnectReconnects) {
     auto b = reconnecting(ReconnectPolicy::delays({0ms}));
     auto connection = build(b);
-    subscribe(connection);
-    ASSERT_TRUE(start(connection)->ok());
-    takeEvents();
+    ASSERT_NO_FATAL_FAILURE(startRecorded(connection));
     serverSends(R"({"type":7,"error":"restarting","allowReconnect":true})");
     executor->advance(0ms);
     EXPECT_EQ(takeEvents(),
@@ -225,9 +232,7 @@ TEST_F(ReconnectTest, ServerTimeoutIsADisconnectOfKindTimeoutAndReconnects) {
     auto b = reconnecting(ReconnectPolicy::delays({0ms}));
     b.withServerTimeout(10s);
     auto connection = build(b);
-    subscribe(connection);
-    ASSERT_TRUE(start(connection)->ok());
-    takeEvents();
+    ASSERT_NO_FATAL_FAILURE(startRecorded(connection));
     executor->advance(10s);
     ASSERT_FALSE(recorder->disconnects.empty());
     EXPECT_EQ(recorder->disconnects[0].kind, DisconnectKind::Timeout);
@@ -236,10 +241,7 @@ TEST_F(ReconnectTest, ServerTimeoutIsADisconnectOfKindTimeoutAndReconnects) {
 }
 
 TEST_F(ReconnectTest, RetryInitialStartRetriesAFailingStart) {
-    auto b = reconnecting(ReconnectPolicy::delays({0ms, 1s, 1s}));
-    ReconnectOptions options;
-    options.retryInitialStart = true;
-    b.withReconnectOptions(options);
+    auto b = retryingInitialStart(ReconnectPolicy::delays({0ms, 1s, 1s}));
     auto connection = build(b);
     subscribe(connection);
     negotiateFails(true);
@@ -261,10 +263,7 @@ TEST_F(ReconnectTest, RetryInitialStartRetriesAFailingStart) {
 }
 
 TEST_F(ReconnectTest, RetryInitialStartGivesUpWithTheLastErrorAndNoClose) {
-    auto b = reconnecting(ReconnectPolicy::delays({0ms}));
-    ReconnectOptions options;
-    options.retryInitialStart = true;
-    b.withReconnectOptions(options);
+    auto b = retryingInitialStart(ReconnectPolicy::delays({0ms}));
     auto connection = build(b);
     subscribe(connection);
     negotiateFails(true);
@@ -364,9 +363,7 @@ TEST_F(ReconnectTest, ATokenProviderErrorFailsTheAttemptAndTheNextOneRetries) {
 TEST_F(ReconnectTest, ReconnectForcesANewConnectionNowIgnoringTheFirstDelay) {
     auto b = reconnecting(ReconnectPolicy::delays({10s, 10s}));
     auto connection = build(b);
-    subscribe(connection);
-    ASSERT_TRUE(start(connection)->ok());
-    takeEvents();
+    ASSERT_NO_FATAL_FAILURE(startRecorded(connection));
     std::optional<Result<void>> done;
     connection.reconnect([&](Result<void> r) { done = r; });
     executor->advance(0ms);
@@ -420,10 +417,7 @@ TEST_F(ReconnectTest, ReconnectDuringADelayStartsTheAttemptNow) {
 }
 
 TEST_F(ReconnectTest, ReconnectWhileRetryingTheInitialStartCompletesWithTheStart) {
-    auto b = reconnecting(ReconnectPolicy::delays({10s}));
-    ReconnectOptions options;
-    options.retryInitialStart = true;
-    b.withReconnectOptions(options);
+    auto b = retryingInitialStart(ReconnectPolicy::delays({10s}));
     auto connection = build(b);
     negotiateFails(true);
     std::optional<Result<void>> started;
