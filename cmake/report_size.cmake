@@ -1,0 +1,32 @@
+# Prints the raw and gzip (level 9) sizes of FILES (a ;-list) and their total under LABEL, and
+# writes them to OUTPUT. With BASE_DIR the files are named relative to it (and shown so),
+# otherwise by their own names; TOTAL_LABEL names the last line ("total" if unset).
+#   cmake -DFILES="a.wasm;a.js" [-DBASE_DIR=...] -DLABEL=... -DOUTPUT=... [-DTOTAL_LABEL=...]
+#         -P report_size.cmake
+if(NOT DEFINED TOTAL_LABEL)
+    set(TOTAL_LABEL "total")
+endif()
+set(total_raw 0)
+set(total_gzip 0)
+set(lines "")
+foreach(file IN LISTS FILES)
+    if(DEFINED BASE_DIR)
+        set(path "${BASE_DIR}/${file}")
+        set(name "${file}")
+    else()
+        set(path "${file}")
+        get_filename_component(name "${file}" NAME)
+    endif()
+    file(SIZE "${path}" raw)
+    set(gz "${OUTPUT}.tmp.gz")
+    file(ARCHIVE_CREATE OUTPUT "${gz}" PATHS "${path}" FORMAT raw COMPRESSION GZip COMPRESSION_LEVEL 9)
+    file(SIZE "${gz}" gzip)
+    file(REMOVE "${gz}")
+    math(EXPR total_raw "${total_raw} + ${raw}")
+    math(EXPR total_gzip "${total_gzip} + ${gzip}")
+    string(APPEND lines "${name}: ${raw} bytes raw, ${gzip} bytes gzip\n")
+endforeach()
+string(APPEND lines "${TOTAL_LABEL}: ${total_raw} bytes raw, ${total_gzip} bytes gzip\n")
+file(WRITE "${OUTPUT}" "${lines}")
+string(REPLACE "\n" "\n  " shown "${lines}")
+message(STATUS "${LABEL}:\n  ${shown}")
