@@ -258,6 +258,21 @@ protected:
         return tally;
     }
 
+    // kCalls calls made now are held while every attempt is refused, then all succeed once the
+    // link is back, reaching the hub in the order they were made.
+    void expectHeldThenSentInOrder(const char* policy) {
+        auto tally = record(kCalls);
+        EXPECT_FALSE(tally->waitCompleted(1, 300ms)) << tally->summary();
+        const auto releasedAt = Clock::now();
+        const auto id = release();
+        ASSERT_TRUE(tally->waitAll(20s)) << tally->summary();
+        EXPECT_EQ(tally->succeeded(), kCalls) << tally->summary();
+        EXPECT_EQ(recordedFor(id), range(0, kCalls));
+        std::printf("[ figures ] while reconnecting, %s: %zu calls, %s, all done %.0f ms after the "
+                    "link came back\n",
+                    policy, kCalls, tally->summary().c_str(), millis(Clock::now() - releasedAt));
+    }
+
     // What the hub recorded for `id`, as indexes.
     std::vector<std::size_t> recordedFor(const std::optional<std::string>& id) {
         std::vector<std::size_t> out;
@@ -299,18 +314,7 @@ TEST_F(WhileReconnectingTest, FailPolicyRejectsAtOnceWithNotConnected) {
 TEST_F(WhileReconnectingTest, WaitPolicyCompletesAfterTheReconnect) {
     ASSERT_NO_FATAL_FAILURE(
         connectThenLoseTheLink(whileReconnecting(ReconnectingCallPolicy::Wait, 30s)));
-    auto tally = record(kCalls);
-    // They wait: none may complete while every attempt is refused.
-    EXPECT_FALSE(tally->waitCompleted(1, 300ms)) << tally->summary();
-    const auto releasedAt = Clock::now();
-    const auto id = release();
-    ASSERT_TRUE(tally->waitAll(20s)) << tally->summary();
-    EXPECT_EQ(tally->succeeded(), kCalls) << tally->summary();
-    // Waiting calls are sent in the order they were made.
-    EXPECT_EQ(recordedFor(id), range(0, kCalls));
-    std::printf("[ figures ] while reconnecting, Wait: %zu calls, %s, all done %.0f ms after the "
-                "link came back\n",
-                kCalls, tally->summary().c_str(), millis(Clock::now() - releasedAt));
+    ASSERT_NO_FATAL_FAILURE(expectHeldThenSentInOrder("Wait"));
 }
 
 TEST_F(WhileReconnectingTest, WaitPolicyTimesOut) {
@@ -330,16 +334,7 @@ TEST_F(WhileReconnectingTest, WaitPolicyTimesOut) {
 
 TEST_F(WhileReconnectingTest, QueuedCallsAreFlushedInOrder) {
     ASSERT_NO_FATAL_FAILURE(connectThenLoseTheLink(queued(OutgoingQueueOptions{})));
-    auto tally = record(kCalls);
-    EXPECT_FALSE(tally->waitCompleted(1, 300ms)) << tally->summary();
-    const auto releasedAt = Clock::now();
-    const auto id = release();
-    ASSERT_TRUE(tally->waitAll(20s)) << tally->summary();
-    EXPECT_EQ(tally->succeeded(), kCalls) << tally->summary();
-    EXPECT_EQ(recordedFor(id), range(0, kCalls));
-    std::printf("[ figures ] while reconnecting, Queue: %zu calls flushed, %s, %.0f ms after the "
-                "link came back\n",
-                kCalls, tally->summary().c_str(), millis(Clock::now() - releasedAt));
+    ASSERT_NO_FATAL_FAILURE(expectHeldThenSentInOrder("Queue"));
 }
 
 struct QueueLimitCase {
