@@ -12,8 +12,12 @@ void MetricsRecorder::stateChanged(ConnectionState state, Executor::Clock::time_
 }
 
 void MetricsRecorder::invocationCompleted(std::chrono::microseconds rtt) {
+    if (!rttOwner_) {
+        rttOwner_ = std::make_unique<RttWindow>();
+        rttWindow_.store(rttOwner_.get(), std::memory_order_release);
+    }
     const auto count = rttCount_.load(std::memory_order_relaxed);
-    rttMicros_[count % kRttWindow].store(rtt.count(), std::memory_order_relaxed);
+    (*rttOwner_)[count % kRttWindow].store(rtt.count(), std::memory_order_relaxed);
     rttCount_.store(count + 1, std::memory_order_release);
 }
 
@@ -35,12 +39,13 @@ ConnectionMetrics MetricsRecorder::read(Executor::Clock::time_point now) const {
     const auto count = rttCount_.load(std::memory_order_acquire);
     const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(count, kRttWindow));
     m.invocationRtt.count = count;
-    if (n == 0) {
+    const RttWindow* window = rttWindow_.load(std::memory_order_acquire);
+    if (n == 0 || window == nullptr) {
         return m;
     }
     std::vector<std::int64_t> samples(n);
     for (std::size_t i = 0; i < n; ++i) {
-        samples[i] = rttMicros_[i].load(std::memory_order_relaxed);
+        samples[i] = (*window)[i].load(std::memory_order_relaxed);
     }
     // Nearest rank: the smallest sample with at least p% of the samples at or below it.
     auto percentile = [&](std::size_t p) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "signalr/connection_metrics.hpp"
 #include "signalr/executor.hpp"
@@ -46,7 +47,12 @@ private:
     std::atomic<ConnectionState> state_{ConnectionState::Disconnected};
     std::atomic<Executor::Clock::rep> stateSince_{0};
     std::atomic<bool> stateSinceSet_{false};
-    std::array<std::atomic<std::int64_t>, kRttWindow> rttMicros_{};
+    using RttWindow = std::array<std::atomic<std::int64_t>, kRttWindow>;
+    // 8 KB that an idle connection never touches: built on the first completed invocation.
+    // The writer owns it; readers find it through rttWindow_, published before rttCount_ moves
+    // past 0 and kept until the recorder goes away, so a reader never sees it freed.
+    std::unique_ptr<RttWindow> rttOwner_;
+    std::atomic<RttWindow*> rttWindow_{nullptr};
     std::atomic<std::uint64_t> rttCount_{0};
 };
 
