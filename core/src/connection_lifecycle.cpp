@@ -1,4 +1,6 @@
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "handshake.hpp"
 #include "hub_connection_core.hpp"
@@ -13,6 +15,21 @@ namespace {
 
 Error stoppedError() {
     return fail(ErrorCode::Cancelled, "the connection was stopped before the call completed");
+}
+
+// A closed handler may stop, restart or destroy the connection: the handlers after it are told
+// only while `current()` says this close is still the connection's latest news.
+template <class Current>
+void notifyClosed(std::vector<HubConnectionCore::ClosedHandler> handlers,
+                  const std::optional<Error>& reason, const Current& current) {
+    for (auto& handler : handlers) {
+        if (!current()) {
+            return;
+        }
+        if (handler) {
+            handler(reason);
+        }
+    }
 }
 
 } // namespace
@@ -454,15 +471,8 @@ void HubConnectionCore::stopReconnecting(bool fromShutdown) {
         return;
     }
     // onDisconnected fired when the connection was lost; the close is what is left to report.
-    auto handlers = closedHandlers_;
-    for (auto& handler : handlers) {
-        if (attempt_ != attempt || handleGone_) {
-            return;
-        }
-        if (handler) {
-            handler(std::nullopt);
-        }
-    }
+    notifyClosed(closedHandlers_, std::nullopt,
+                 [this, attempt] { return attempt_ == attempt && !handleGone_; });
 }
 
 // ---- Loss of a live connection -------------------------------------------------------------
@@ -615,16 +625,8 @@ void HubConnectionCore::giveUp(Error error) {
     if (wasStart) {
         return;
     }
-    const std::optional<Error> closeReason = error;
-    auto handlers = closedHandlers_;
-    for (auto& handler : handlers) {
-        if (attempt_ != attempt || handleGone_) {
-            return;
-        }
-        if (handler) {
-            handler(closeReason);
-        }
-    }
+    notifyClosed(closedHandlers_, error,
+                 [this, attempt] { return attempt_ == attempt && !handleGone_; });
 }
 
 // ---- reconnect() ---------------------------------------------------------------------------
@@ -689,15 +691,8 @@ void HubConnectionCore::finishClose(const std::optional<Error>& closeReason,
     if (!fireEvent([&](ConnectionEventHandler& h) { h.onDisconnected(reason); })) {
         return;
     }
-    auto handlers = closedHandlers_;
-    for (auto& handler : handlers) {
-        if (attempt_ != attempt || handleGone_) {
-            return;
-        }
-        if (handler) {
-            handler(closeReason);
-        }
-    }
+    notifyClosed(closedHandlers_, closeReason,
+                 [this, attempt] { return attempt_ == attempt && !handleGone_; });
 }
 
 void HubConnectionCore::cancelTimers() {
