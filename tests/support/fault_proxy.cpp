@@ -1,4 +1,5 @@
 #include "support/fault_proxy.hpp"
+#include "support/loopback.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -28,14 +29,6 @@ constexpr std::size_t kReadSize = 64 * 1024;
 // Per direction: beyond this the proxy stops reading, so a slow or stalled reader pushes back on
 // the writer through TCP instead of growing the proxy's memory.
 constexpr std::size_t kMaxBuffered = 1024 * 1024;
-
-sockaddr_in loopback(int port) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return address;
-}
 
 // SO_LINGER 0 makes close() send an RST and drop unsent data: the peer sees a reset, never an
 // orderly end (no FIN, so no WebSocket Close either).

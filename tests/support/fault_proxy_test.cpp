@@ -1,6 +1,7 @@
 // FaultProxy between blocking test clients and a tiny echo server: forwarding, counting, and each
 // fault (cut, stall, delay, refuse) as seen from both ends.
 #include "support/fault_proxy.hpp"
+#include "support/loopback.hpp"
 
 #include <gtest/gtest.h>
 
@@ -24,14 +25,6 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kTimeout = 5s;
-
-sockaddr_in loopback(int port) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return address;
-}
 
 // How a connection ended, seen from one end.
 enum class End { Open, Eof, Reset };
