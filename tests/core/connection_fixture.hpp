@@ -84,6 +84,24 @@ protected:
     /// Client messages after the handshake, record separators stripped.
     std::vector<std::string> sent() { return transport()->messages(); }
 
+    /// invoke(), send() and stream() each fail at once with `code`.
+    void expectEveryCallFailsWith(HubConnection& connection, ErrorCode code) {
+        std::optional<Result<Value>> invoked;
+        std::optional<Result<void>> sentResult;
+        std::optional<Result<void>> streamed;
+        connection.invoke("A", {}, [&](Result<Value> r) { invoked = std::move(r); });
+        connection.send("B", {}, [&](Result<void> r) { sentResult = r; });
+        auto sub = connection.stream<int>(
+            "C", {}, [](int) {}, [&](Result<void> r) { streamed = r; });
+        executor->runPending();
+        ASSERT_TRUE(invoked && sentResult && streamed);
+        EXPECT_EQ(invoked->error().code, code);
+        EXPECT_EQ(sentResult->error().code, code);
+        EXPECT_EQ(streamed->error().code, code);
+        sub.cancel();
+        executor->runPending();
+    }
+
     bool logged(LogLevel level, const std::string& needle) const {
         for (const auto& [l, m] : logs) {
             if (l == level && m.find(needle) != std::string::npos) {

@@ -188,17 +188,7 @@ TEST_F(InFlightTest, StreamsFailWithConnectionLostEvenWhenInvocationsAreResent) 
 TEST_F(InFlightTest, CallsWhileReconnectingFailWithNotConnectedByDefault) {
     auto connection = connectedWith(InFlightOptions(), ReconnectPolicy::delays({10s}));
     dropTransport();
-    std::optional<Result<Value>> invoked;
-    std::optional<Result<void>> sentResult;
-    std::optional<Result<void>> streamed;
-    connection.invoke("A", {}, [&](Result<Value> r) { invoked = std::move(r); });
-    connection.send("B", {}, [&](Result<void> r) { sentResult = r; });
-    auto sub = connection.stream<int>(
-        "C", {}, [](int) {}, [&](Result<void> r) { streamed = r; });
-    executor->runPending();
-    EXPECT_EQ(invoked->error().code, ErrorCode::NotConnected);
-    EXPECT_EQ(sentResult->error().code, ErrorCode::NotConnected);
-    EXPECT_EQ(streamed->error().code, ErrorCode::NotConnected);
+    expectEveryCallFailsWith(connection, ErrorCode::NotConnected);
 }
 
 TEST_F(InFlightTest, WaitingCallsGoOutAfterTheReconnect) {

@@ -80,19 +80,7 @@ TEST_F(InvokeTest, SendCompletesOnceHandedToTheTransport) {
 
 TEST_F(InvokeTest, CallsWhileDisconnectedFailAtOnce) {
     auto connection = build();
-    std::optional<Result<Value>> invoked;
-    std::optional<Result<void>> sentResult;
-    std::optional<Result<void>> streamed;
-    connection.invoke("A", {}, [&](Result<Value> r) { invoked = std::move(r); });
-    connection.send("B", {}, [&](Result<void> r) { sentResult = r; });
-    auto sub = connection.stream<int>(
-        "C", {}, [](int) {}, [&](Result<void> r) { streamed = r; });
-    executor->runPending();
-    EXPECT_EQ(invoked->error().code, ErrorCode::InvalidState);
-    EXPECT_EQ(sentResult->error().code, ErrorCode::InvalidState);
-    EXPECT_EQ(streamed->error().code, ErrorCode::InvalidState);
-    sub.cancel();
-    executor->runPending();
+    expectEveryCallFailsWith(connection, ErrorCode::InvalidState);
 }
 
 TEST_F(InvokeTest, UnserializableArgumentsFailTheCall) {
