@@ -273,6 +273,21 @@ protected:
                     policy, kCalls, tally->summary().c_str(), millis(Clock::now() - releasedAt));
     }
 
+    // kCalls calls made now all fail with Timeout, no sooner than the 300 ms the test configured,
+    // and none reaches the hub once the link is back.
+    void expectAllTimeOutAfter300ms(const char* figuresLabel) {
+        const auto before = Clock::now();
+        auto tally = record(kCalls);
+        ASSERT_TRUE(tally->waitAll(kTimeout)) << tally->summary();
+        const auto took = Clock::now() - before;
+        EXPECT_EQ(tally->failedWith(ErrorCode::Timeout).size(), kCalls) << tally->summary();
+        EXPECT_GE(took, 300ms);
+        const auto id = release();
+        EXPECT_EQ(recordedFor(id), std::vector<std::size_t>{});
+        std::printf("[ figures ] %s: %s after %.0f ms\n", figuresLabel, tally->summary().c_str(),
+                    millis(took));
+    }
+
     // What the hub recorded for `id`, as indexes.
     std::vector<std::size_t> recordedFor(const std::optional<std::string>& id) {
         std::vector<std::size_t> out;
@@ -320,16 +335,7 @@ TEST_F(WhileReconnectingTest, WaitPolicyCompletesAfterTheReconnect) {
 TEST_F(WhileReconnectingTest, WaitPolicyTimesOut) {
     ASSERT_NO_FATAL_FAILURE(
         connectThenLoseTheLink(whileReconnecting(ReconnectingCallPolicy::Wait, 300ms)));
-    const auto before = Clock::now();
-    auto tally = record(kCalls);
-    ASSERT_TRUE(tally->waitAll(kTimeout)) << tally->summary();
-    const auto took = Clock::now() - before;
-    EXPECT_EQ(tally->failedWith(ErrorCode::Timeout).size(), kCalls) << tally->summary();
-    EXPECT_GE(took, 300ms);
-    const auto id = release();
-    EXPECT_EQ(recordedFor(id), std::vector<std::size_t>{});
-    std::printf("[ figures ] while reconnecting, Wait 300 ms: %s after %.0f ms\n",
-                tally->summary().c_str(), millis(took));
+    ASSERT_NO_FATAL_FAILURE(expectAllTimeOutAfter300ms("while reconnecting, Wait 300 ms"));
 }
 
 TEST_F(WhileReconnectingTest, QueuedCallsAreFlushedInOrder) {
@@ -403,16 +409,7 @@ TEST_F(WhileReconnectingTest, QueuedCallsExpireAfterTheirDeadline) {
     OutgoingQueueOptions shortDeadline;
     shortDeadline.messageDeadline = 300ms;
     ASSERT_NO_FATAL_FAILURE(connectThenLoseTheLink(queued(shortDeadline)));
-    const auto before = Clock::now();
-    auto tally = record(kCalls);
-    ASSERT_TRUE(tally->waitAll(kTimeout)) << tally->summary();
-    const auto took = Clock::now() - before;
-    EXPECT_EQ(tally->failedWith(ErrorCode::Timeout).size(), kCalls) << tally->summary();
-    EXPECT_GE(took, 300ms);
-    const auto id = release();
-    EXPECT_EQ(recordedFor(id), std::vector<std::size_t>{});
-    std::printf("[ figures ] queue deadline 300 ms: %s after %.0f ms\n", tally->summary().c_str(),
-                millis(took));
+    ASSERT_NO_FATAL_FAILURE(expectAllTimeOutAfter300ms("queue deadline 300 ms"));
 }
 
 // ---- many cuts ----------------------------------------------------------------------------------
