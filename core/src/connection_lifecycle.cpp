@@ -17,6 +17,20 @@ Error stoppedError() {
     return fail(ErrorCode::Cancelled, "the connection was stopped before the call completed");
 }
 
+// The reconnect() completions, and start()'s when the retries were its own, taken out before any
+// of them runs: a start() or reconnect() inside one must not take over these completions.
+template <class Completion>
+std::pair<std::vector<Completion>, Completion> takeCompletions(std::vector<Completion>& reconnects,
+                                                               Completion& start, bool takeStart) {
+    std::pair<std::vector<Completion>, Completion> taken{std::move(reconnects), nullptr};
+    reconnects.clear();
+    if (takeStart) {
+        taken.second = std::move(start);
+        start = nullptr;
+    }
+    return taken;
+}
+
 // A closed handler may stop, restart or destroy the connection: the handlers after it are told
 // only while `current()` says this close is still the connection's latest news.
 template <class Current>
@@ -447,13 +461,8 @@ void HubConnectionCore::stopReconnecting(bool fromShutdown) {
     setConnectionId(std::nullopt);
     setState(ConnectionState::Disconnected);
 
-    auto callbacks = std::move(reconnectCallbacks_);
-    reconnectCallbacks_.clear();
-    Completion startCallback;
-    if (wasStart) {
-        startCallback = std::move(startCallback_);
-        startCallback_ = nullptr;
-    }
+    auto [callbacks, startCallback] =
+        takeCompletions(reconnectCallbacks_, startCallback_, wasStart);
     const auto attempt = attempt_;
     const Error cancelled = fail(ErrorCode::Cancelled, "stop() was called while reconnecting");
     invocations_.failAll(stoppedError());
@@ -594,15 +603,8 @@ void HubConnectionCore::giveUp(Error error) {
     setState(ConnectionState::Failed, error);
     logger_.log(LogLevel::Error, "reconnecting gave up: {}", error.message);
 
-    // Completions run whatever the callbacks below do (a start() inside one of them must not
-    // take over this start's completion).
-    auto reconnectCallbacks = std::move(reconnectCallbacks_);
-    reconnectCallbacks_.clear();
-    Completion startCallback;
-    if (wasStart) {
-        startCallback = std::move(startCallback_);
-        startCallback_ = nullptr;
-    }
+    auto [reconnectCallbacks, startCallback] =
+        takeCompletions(reconnectCallbacks_, startCallback_, wasStart);
     const auto attempt = attempt_;
     invocations_.failAll(
         fail(ErrorCode::ConnectionLost,
