@@ -33,10 +33,6 @@ HubConnectionCore::~HubConnectionCore() = default;
 
 // ---- Entry points (any thread) -------------------------------------------------------------
 
-void HubConnectionCore::runOnExecutor(std::function<void(HubConnectionCore&)> task) {
-    executor_->post([self = shared_from_this(), task = std::move(task)] { task(*self); });
-}
-
 void HubConnectionCore::start(Completion done) {
     runOnExecutor([done = std::move(done)](HubConnectionCore& self) mutable {
         self.doStart(std::move(done));

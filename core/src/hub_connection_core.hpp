@@ -75,7 +75,13 @@ public:
 
 private:
     // Everything below runs on the executor.
-    void runOnExecutor(std::function<void(HubConnectionCore&)> task);
+    // A template so that the posted task holds the caller's lambda itself: wrapping it in a
+    // std::function first would cost one more allocation per call.
+    template <typename F>
+    void runOnExecutor(F&& task) {
+        executor_->post(
+            [self = shared_from_this(), task = std::forward<F>(task)]() mutable { task(*self); });
+    }
     /// The handle is gone: no handler, responder or closed handler runs any more.
     void forgetUserHandlers();
     void doStart(Completion done);

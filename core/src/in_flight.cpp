@@ -12,7 +12,9 @@ namespace signalr::detail {
 void HubConnectionCore::invokeNow(std::string method, Arguments args,
                                   std::function<void(Result<Value>)> done) {
     auto id = invocations_.nextId();
-    InvocationMessage message{{}, id, method, std::move(args), {}};
+    // Built as a HubMessage: passing an InvocationMessage to sendMessage() would copy it into a
+    // temporary variant (the method and every argument).
+    HubMessage message{InvocationMessage{{}, id, method, std::move(args), {}}};
     auto sent = sendMessage(message);
     if (!sent) {
         if (done) {
@@ -22,7 +24,7 @@ void HubConnectionCore::invokeNow(std::string method, Arguments args,
     }
     PendingCall call{std::move(method), std::move(done), {}, {}, executor_->now(), std::nullopt};
     if (options_.inFlight.pendingInvocations == PendingInvocationPolicy::ResendAfterReconnect) {
-        call.resendArguments = std::move(message.arguments);
+        call.resendArguments = std::move(std::get<InvocationMessage>(message).arguments);
     }
     invocations_.add(id, std::move(call));
 }
