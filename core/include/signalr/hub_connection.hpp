@@ -142,9 +142,10 @@ public:
 
     /// Calls a hub method and delivers its result converted to R (Value for the raw result,
     /// void to ignore it). `conn.invoke<std::int64_t>("Add", {1, 2}, callback)`.
-    template <class R = Value>
-    void invoke(std::string method, Arguments args,
-                std::type_identity_t<std::function<void(Result<R>)>> done);
+    /// `done` is any callable taking Result<R> (or {} for none); it is stored as it is, without
+    /// a std::function of its own.
+    template <class R = Value, class F = std::function<void(Result<R>)>>
+    void invoke(std::string method, Arguments args, F&& done = F());
 
     /// Calls a hub method without waiting for it: `done` runs once the message is handed to
     /// the transport.
@@ -220,17 +221,36 @@ private:
     std::shared_ptr<detail::HubConnectionCore> core_;
 };
 
-template <class R>
-void HubConnection::invoke(std::string method, Arguments args,
-                           std::type_identity_t<std::function<void(Result<R>)>> done) {
-    if constexpr (std::is_same_v<R, Value>) {
-        invokeRaw(std::move(method), std::move(args), std::move(done));
+namespace detail {
+template <class F>
+struct IsStdFunction : std::false_type {};
+template <class S>
+struct IsStdFunction<std::function<S>> : std::true_type {};
+
+// Only a std::function or a function pointer can be empty; a lambda never is.
+template <class F>
+bool isEmptyCallback(const F& f) {
+    if constexpr (IsStdFunction<F>::value || std::is_pointer_v<F>) {
+        return f == nullptr;
     } else {
+        return false;
+    }
+}
+} // namespace detail
+
+template <class R, class F>
+void HubConnection::invoke(std::string method, Arguments args, F&& done) {
+    if constexpr (std::is_same_v<R, Value>) {
+        invokeRaw(std::move(method), std::move(args), std::forward<F>(done));
+    } else if constexpr (std::is_null_pointer_v<std::remove_cvref_t<F>>) {
+        invokeRaw(std::move(method), std::move(args), {});
+    } else {
+        if (detail::isEmptyCallback(done)) {
+            invokeRaw(std::move(method), std::move(args), {});
+            return;
+        }
         invokeRaw(std::move(method), std::move(args),
-                  [done = std::move(done)](Result<Value> result) {
-                      if (!done) {
-                          return;
-                      }
+                  [done = std::forward<F>(done)](Result<Value> result) mutable {
                       if (!result) {
                           done(std::move(result).error());
                       } else if constexpr (std::is_void_v<R>) {
