@@ -522,15 +522,19 @@ bool HubConnectionCore::shouldReconnect(const DisconnectReason& reason) const {
     return true;
 }
 
-void HubConnectionCore::beginReconnecting(DisconnectReason reason, Error pendingError,
-                                          bool immediate) {
-    cancelTimers();
+void HubConnectionCore::endConnectionAttempt() {
     dropTransport();
-    ++attempt_;
+    ++attempt_; // callbacks of the dropped attempt find a newer attempt and do nothing
     attemptRunning_ = false;
     handshakeDone_ = false;
     protocol_->reset();
     setConnectionId(std::nullopt);
+}
+
+void HubConnectionCore::beginReconnecting(DisconnectReason reason, Error pendingError,
+                                          bool immediate) {
+    cancelTimers();
+    endConnectionAttempt();
     retryAttempt_ = 0;
     retryingStart_ = false;
     immediateRetry_ = immediate;
@@ -674,12 +678,7 @@ void HubConnectionCore::finishClose(const std::optional<Error>& closeReason,
     endSession(pendingError);
     cancelTimers();
     cancelCycleTimers();
-    dropTransport();
-    ++attempt_;
-    attemptRunning_ = false;
-    handshakeDone_ = false;
-    protocol_->reset();
-    setConnectionId(std::nullopt);
+    endConnectionAttempt();
     setState(ConnectionState::Disconnected);
 
     const auto attempt = attempt_;

@@ -146,6 +146,8 @@ private:
     /// The timers that outlive a transport: retry delay, resend deadline, queue deadlines.
     void cancelCycleTimers();
     void dropTransport();
+    /// Drops the transport of a lost or closed connection and forgets its attempt.
+    void endConnectionAttempt();
 
     // Stateful reconnect (hub_connection_resume.cpp).
     void beginSession();
