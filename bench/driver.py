@@ -3,11 +3,14 @@
 
 Usually started by bench/run.sh, which builds everything first. Peers: ours (signalr-bench),
 node (@microsoft/signalr), dotnet (Microsoft.AspNetCore.SignalR.Client), floor (raw
-libwebsockets echo). Writes the table as JSON to --out (default bench/results/).
+libwebsockets echo), browser (headless Chromium: our wasm package and @microsoft/signalr in one
+page; its @microsoft/signalr figures are the column browser-js). Writes the table as JSON to
+--out (default bench/results/).
 """
 import argparse
 import datetime
 import glob
+import gzip
 import json
 import os
 import platform
@@ -36,6 +39,8 @@ FULL = {
     "p1_iterations": 200000,
     "p1_callgrind_iterations": 2000,
     "p2_counts": [1000, 3000],
+    "w2a": {"warmup": 500, "count": 5000},
+    "w2b": {"warmup": 1000, "count": 100000, "payload": 16},
 }
 SHORT = {
     "reps": 2,
@@ -49,9 +54,12 @@ SHORT = {
     "p1_iterations": 2000,
     "p1_callgrind_iterations": 100,
     "p2_counts": [100, 300],
+    "w2a": {"warmup": 50, "count": 300},
+    "w2b": {"warmup": 200, "count": 5000, "payload": 16},
 }
 
-PEERS = ["ours", "node", "dotnet", "floor"]
+PEERS = ["ours", "node", "dotnet", "floor", "browser"]
+MSJS_BROWSER = os.path.join(HERE, "node", "node_modules", "@microsoft", "signalr", "dist", "browser")
 DOTNET_ENV = {"DOTNET_CLI_TELEMETRY_OPTOUT": "1", "DOTNET_NOLOGO": "1",
               "DOTNET_SKIP_FIRST_TIME_EXPERIENCE": "1", "DOTNET_GENERATE_ASPNET_CERTIFICATE": "false"}
 
@@ -67,12 +75,14 @@ def free_port():
 
 
 class Hub:
-    def __init__(self, dll):
+    def __init__(self, dll, static_dirs=None):
         self.port = free_port()
         env = dict(os.environ, **DOTNET_ENV)
         self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(["dotnet", dll, "--urls", f"http://127.0.0.1:{self.port}"],
-                                     stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        cmd = ["dotnet", dll, "--urls", f"http://127.0.0.1:{self.port}"]
+        if static_dirs:
+            cmd.append("--StaticDirs=" + ";".join(f"{k}={v}" for k, v in static_dirs.items()))
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -131,6 +141,8 @@ class Peers:
             return ["node", os.path.join(HERE, "node", "peer.mjs"), text]
         if peer == "dotnet":
             return ["dotnet", self.args.dotnet_peer, text]
+        if peer == "browser":
+            return ["node", os.path.join(HERE, "browser", "peer.mjs"), text]
         raise ValueError(peer)
 
     def run(self, peer, spec, timeout=900):
@@ -188,6 +200,35 @@ def measure_p2(peers, sizes, workdir):
     return result
 
 
+def file_sizes(paths):
+    """Total raw and gzip (level 9, as cmake/report_size.cmake) bytes of the files."""
+    raw = packed = 0
+    for path in paths:
+        with open(path, "rb") as f:
+            data = f.read()
+        raw += len(data)
+        packed += len(gzip.compress(data, 9, mtime=0))
+    return raw, packed
+
+
+def measure_w1(args):
+    """W1: the connect + invoke + on app (signalr_wasm_size_app) and our JS package, against
+    @microsoft/signalr's minified browser bundle."""
+    result = {}
+    if args.wasm_size_app:
+        app = args.wasm_size_app
+        result["app_raw"], result["app_gzip"] = file_sizes([os.path.splitext(app)[0] + ".wasm", app])
+    if args.wasm_package:
+        pkg = args.wasm_package
+        result["package_raw"], result["package_gzip"] = file_sizes(
+            [os.path.join(pkg, "dist", "signalr-wasm.wasm"), os.path.join(pkg, "dist", "signalr-wasm.mjs"),
+             os.path.join(pkg, "index.js")])
+    msjs = os.path.join(MSJS_BROWSER, "signalr.min.js")
+    if result and os.path.exists(msjs):
+        result["msjs_raw"], result["msjs_gzip"] = file_sizes([msjs])
+    return result
+
+
 # Metrics of the table: (key, label, unit, better, peers that report it, how to read it).
 def metric_rows():
     rows = [("e1_p50", "E1 invoke latency p50", "us", "lower", ("ours", "node", "dotnet", "floor"),
@@ -209,22 +250,43 @@ def metric_rows():
               lambda r: r["e4"]["cpu_s_per_1000"]),
              ("e5", "E5 connect time (median)", "ms", "lower", ("ours", "node", "dotnet"),
               lambda r: r["e5"]["median_ms"])]
+    # W2: the browser peer reports both clients of its page; ours is the wasm package there.
+    for key, label, unit, better, field in (
+            ("w2a_p50", "W2a browser invoke latency p50 (wasm)", "us", "lower", ("w2a", "p50_us")),
+            ("w2a_p99", "W2a browser invoke latency p99 (wasm)", "us", "lower", ("w2a", "p99_us")),
+            ("w2a_mean", "W2a browser invoke latency mean (wasm)", "us", "lower", ("w2a", "mean_us")),
+            ("w2b", "W2b browser server->client msgs/s (wasm)", "1/s", "higher", ("w2b", "per_s"))):
+        rows.append((key, label, unit, better, ("ours", "browser-js"),
+                     lambda r, f=field: r[f[0]][f[1]]))
     return rows
 
 
-def summarize(reps, once, p1, p2, peers_run):
+def rep_views(rep):
+    """The per-peer results of one repetition, with the browser page split into its two clients."""
+    views = {k: v for k, v in rep.items() if k != "browser"}
+    if "browser" in rep:
+        views["ours@browser"] = rep["browser"].get("ours")
+        views["browser-js"] = rep["browser"].get("js")
+    return views
+
+
+def summarize(reps, once, p1, p2, peers_run, sizes_w1=None):
     """One row per metric: our median, each peer's median, and the median of per-rep ratios."""
     table = []
+    views = [rep_views(rep) for rep in reps]
     for key, label, unit, better, who, get in metric_rows():
         row = {"metric": key, "label": label, "unit": unit, "better": better, "values": {}, "ratios": {}}
         per_peer = {}
+        browser_row = "browser-js" in who
         for peer in who:
-            if peer not in peers_run:
+            run_as = "browser" if browser_row else peer
+            if run_as not in peers_run:
                 continue
+            source = "ours@browser" if browser_row and peer == "ours" else peer
             vals = []
-            for rep in reps:
+            for rep in views:
                 try:
-                    vals.append(get(rep[peer]))
+                    vals.append(get(rep[source]))
                 except (KeyError, TypeError):
                     vals.append(None)
             per_peer[peer] = vals
@@ -269,6 +331,14 @@ def summarize(reps, once, p1, p2, peers_run):
         vals = [p[field] for p in ours_p3 if field in p]
         if vals:
             add(f"p3_{field}", label, unit, "lower", {"ours": statistics.median(vals)})
+    for field, label in (("app_gzip", "W1 wasm app (.wasm + glue) gzip"),
+                         ("app_raw", "W1 wasm app (.wasm + glue) raw"),
+                         ("package_gzip", "W1 JS package (.wasm + glue + index.js) gzip"),
+                         ("package_raw", "W1 JS package (.wasm + glue + index.js) raw")):
+        if (sizes_w1 or {}).get(field) is not None:
+            peer_field = "msjs_gzip" if field.endswith("gzip") else "msjs_raw"
+            add(f"w1_{field}", label, "B", "lower",
+                {"ours": sizes_w1[field], "browser-js": sizes_w1.get(peer_field)})
     for name, m in (p1 or {}).items():
         if not isinstance(m, dict):
             continue
@@ -282,7 +352,7 @@ def summarize(reps, once, p1, p2, peers_run):
         add(f"p1_{name}_encode_ns", f"P1 encode ns, {name}", "ns", "lower", {"ours": m["encode_ns"]})
         add(f"p1_{name}_allocs", f"P1 allocs decode/encode, {name}", "", "lower",
             {"ours": m["decode_allocs"] + m["encode_allocs"]})
-    return table
+    return [row for row in table if row["values"]]
 
 
 def fmt_value(v):
@@ -328,17 +398,24 @@ def machine():
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--short", action="store_true", help="small counts: proves the harness (CI)")
-    ap.add_argument("--bench", required=True, help="signalr-bench binary")
-    ap.add_argument("--floor", required=True, help="lws-echo-floor binary")
+    ap.add_argument("--bench", help="signalr-bench binary (peer ours, P1, P2)")
+    ap.add_argument("--floor", help="lws-echo-floor binary (peer floor)")
     ap.add_argument("--hub", required=True, help="BenchHub.dll")
     ap.add_argument("--dotnet-peer", help="BenchClient.dll (built here when missing)")
-    ap.add_argument("--peers", default=",".join(PEERS), help="comma-separated subset of " + ",".join(PEERS))
+    ap.add_argument("--wasm-package", help="our JS package folder (signalr_js_package): peer browser")
+    ap.add_argument("--wasm-size-app", help="signalr_wasm_size_app.js (W1; the .wasm beside it)")
+    ap.add_argument("--peers", help="comma-separated subset of " + ",".join(PEERS) +
+                    " (default: all whose inputs were given)")
     ap.add_argument("--reps", type=int, help="repetitions of the timed scenarios")
     ap.add_argument("--out", default=os.path.join(HERE, "results"), help="directory for the JSON")
     args = ap.parse_args()
     sizes = SHORT if args.short else FULL
     reps_n = args.reps or sizes["reps"]
-    peers_run = [p for p in args.peers.split(",") if p]
+    if args.peers:
+        peers_run = [p for p in args.peers.split(",") if p]
+    else:
+        given = {"ours": args.bench, "floor": args.floor, "browser": args.wasm_package, "node": True, "dotnet": True}
+        peers_run = [p for p in PEERS if given[p]]
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -359,8 +436,22 @@ def main():
     if "node" in peers_run and not os.path.isdir(os.path.join(HERE, "node", "node_modules", "@microsoft")):
         errors.append("node peer: bench/node/node_modules is missing (bash scripts/setup.sh --bench)")
         peers_run.remove("node")
+    for peer, given, what in (("ours", args.bench, "--bench"), ("floor", args.floor, "--floor"),
+                              ("browser", args.wasm_package, "--wasm-package")):
+        if peer in peers_run and not given:
+            errors.append(f"{peer} peer: no {what}")
+            peers_run.remove(peer)
+    static_dirs = None
+    if "browser" in peers_run:
+        if not os.path.isdir(MSJS_BROWSER):
+            errors.append("browser peer: bench/node/node_modules is missing (bash scripts/setup.sh --bench)")
+            peers_run.remove("browser")
+        else:
+            static_dirs = {"/bench-page": os.path.join(HERE, "browser", "www"),
+                           "/signalr": os.path.abspath(args.wasm_package), "/msjs": MSJS_BROWSER}
 
-    hub = Hub(args.hub)
+    w1 = measure_w1(args)
+    hub = Hub(args.hub, static_dirs)
     log(f"bench hub on port {hub.port}; peers {peers_run}; {reps_n} repetitions")
     reps, once, p1, p2 = [], {}, None, None
     try:
@@ -373,15 +464,21 @@ def main():
             order = peers_run[r % len(peers_run):] + peers_run[:r % len(peers_run)]
             for peer in order:
                 try:
-                    rep[peer] = peers.run(peer, spec)
+                    if peer == "browser":
+                        # The page runs both clients; which goes first alternates too.
+                        clients = ["ours", "js"] if r % 2 == 0 else ["js", "ours"]
+                        rep[peer] = peers.run(peer, {"w2a": sizes["w2a"], "w2b": sizes["w2b"], "order": clients})
+                    else:
+                        rep[peer] = peers.run(peer, spec)
                     log(f"rep {r + 1}/{reps_n} {peer}: {rep[peer]['_seconds']} s")
                 except (RuntimeError, subprocess.TimeoutExpired) as e:
                     errors.append(f"rep {r + 1} {peer}: {e}")
                     log(errors[-1])
             reps.append(rep)
         try:
-            p1 = measure_p1(args, sizes, workdir)
-            log("P1 done")
+            if args.bench:
+                p1 = measure_p1(args, sizes, workdir)
+                log("P1 done")
         except (RuntimeError, subprocess.TimeoutExpired) as e:
             errors.append(f"P1: {e}")
         if "ours" in peers_run and "floor" in peers_run:
@@ -393,7 +490,7 @@ def main():
         # Thousands of connections leave the hub busy (and its descriptors taken) for a while
         # after the peer exits: each peer's E6 and E7 get a hub of their own.
         hub.stop()
-        for peer in [p for p in peers_run if p != "floor"]:
+        for peer in [p for p in peers_run if p not in ("floor", "browser")]:
             once[peer] = {}
             for mode in ("idle", "max"):
                 key = "e6" if mode == "idle" else "e7"
@@ -416,8 +513,8 @@ def main():
     finally:
         hub.stop()  # idempotent
 
-    table = summarize(reps, once, p1, p2, peers_run)
-    columns = [c for c in ["ours", "node", "dotnet", "floor", "simdjson"]
+    table = summarize(reps, once, p1, p2, peers_run, w1)
+    columns = [c for c in ["ours", "node", "dotnet", "floor", "browser-js", "simdjson"]
                if any(c in row["values"] for row in table)]
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     header = (f"signalr-cpp benchmarks, {'short' if args.short else 'full'} mode, {when}\n"
@@ -428,7 +525,7 @@ def main():
         print(f"ERROR: {e}")
     os.makedirs(args.out, exist_ok=True)
     document = {"date": when, "mode": "short" if args.short else "full", "machine": machine(),
-                "repetitions": reps_n, "table": table, "raw": {"reps": reps, "once": once, "p1": p1, "p2": p2},
+                "repetitions": reps_n, "table": table, "raw": {"reps": reps, "once": once, "p1": p1, "p2": p2, "w1": w1},
                 "errors": errors}
     name = os.path.join(args.out, f"{'short' if args.short else 'full'}-latest.json")
     with open(name, "w") as f:

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # The benchmarks in one command (bench/README.md): installs what is missing, builds our client's
-# bench binaries in Release and the bench hub, starts the hub, runs every peer and prints one
-# table; the same table goes to bench/results/<mode>-latest.json.
+# bench binaries in Release, the browser package and the W1 size app in the wasm-release preset,
+# and the bench hub; starts the hub, runs every peer (the browser one in headless Chromium) and
+# prints one table; the same table goes to bench/results/<mode>-latest.json.
 #
 #   bash bench/run.sh                 full mode (about 10-15 minutes on 2 cores)
 #   bash bench/run.sh --short         small counts, under 3 minutes: proves the harness
 #   bash bench/run.sh [...] -- ARGS   extra driver arguments, e.g. -- --peers ours,floor --reps 7
 #
-# Environment: SIGNALR_BENCH_BUILD_DIR (default build/bench-release), SIGNALR_JOBS (default 2).
+# Environment: SIGNALR_BENCH_BUILD_DIR (default build/bench-release), SIGNALR_BENCH_WASM_BUILD_DIR
+# (default build/bench-wasm-release), SIGNALR_JOBS (default 2).
 set -euo pipefail
 
 readonly REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly BUILD_DIR="${SIGNALR_BENCH_BUILD_DIR:-$REPO_ROOT/build/bench-release}"
+readonly WASM_BUILD_DIR="${SIGNALR_BENCH_WASM_BUILD_DIR:-$REPO_ROOT/build/bench-wasm-release}"
 readonly JOBS="${SIGNALR_JOBS:-2}"
 
 driver_args=()
@@ -19,14 +22,14 @@ while (($#)); do
     case "$1" in
     --short) driver_args+=(--short) ;;
     --) shift; driver_args+=("$@"); break ;;
-    -h | --help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) printf 'run.sh: unknown option: %s\n' "$1" >&2; exit 2 ;;
     esac
     shift
 done
 
 cd "$REPO_ROOT"
-bash scripts/setup.sh --bench
+bash scripts/setup.sh --bench --browser --wasm
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if [[ -z "${HOME:-}" ]]; then
     HOME="$(getent passwd "$(id -u)" | cut -d: -f6)"
@@ -37,6 +40,9 @@ cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DSIGNALR_BUILD_TESTS=OFF -DSIGNALR_BUILD_EXAMPLES=OFF -DSIGNALR_INSTALL=OFF \
     -DSIGNALR_BUILD_BENCH=ON >/dev/null
 cmake --build "$BUILD_DIR" --parallel "$JOBS" --target signalr_bench bench_lws_echo_floor signalr_bench_hub
+# W1 and W2 measure the optimised browser build: the wasm-release preset's flags, in a tree of our own.
+cmake --preset wasm-release -B "$WASM_BUILD_DIR" -DSIGNALR_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build "$WASM_BUILD_DIR" --parallel "$JOBS" --target signalr_js_package signalr_wasm_size_app
 
 # Thousands of connections (E7) need descriptors in the peers and in the hub.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -44,4 +50,6 @@ exec python3 "$REPO_ROOT/bench/driver.py" \
     --bench "$BUILD_DIR/bench/native/signalr-bench" \
     --floor "$BUILD_DIR/bench/native/lws-echo-floor" \
     --hub "$BUILD_DIR/bench-hub/BenchHub.dll" \
+    --wasm-package "$WASM_BUILD_DIR/bindings-js/package" \
+    --wasm-size-app "$WASM_BUILD_DIR/tests/transport-wasm/signalr_wasm_size_app.js" \
     ${driver_args[@]+"${driver_args[@]}"}

@@ -2,8 +2,12 @@
 // Run: dotnet BenchHub.dll --urls http://127.0.0.1:<port>     (loopback only)
 //   /bench     BenchHub (JSON), transport and application buffers unbounded
 //   /ws-echo   raw WebSocket echo, no SignalR framing (the floor)
+//   --StaticDirs=/prefix=dir;...   also serves those directories (the browser benchmark's page and
+//              the two clients it loads: one origin, so no CORS)
 
 using System.Net.WebSockets;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.FileProviders;
 using SignalR.BenchHub;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -32,6 +36,34 @@ builder.Services.AddSignalR(o =>
 var app = builder.Build();
 
 app.UseWebSockets();
+
+// The browser benchmark (bench/browser). Cross-origin isolation (COOP + COEP) gives the page
+// performance.now() at 5 us resolution instead of 100 us, which a latency of ~100 us needs.
+var types = new FileExtensionContentTypeProvider();
+types.Mappings[".wasm"] = "application/wasm";
+types.Mappings[".mjs"] = "text/javascript";
+types.Mappings[".js"] = "text/javascript";
+foreach (var entry in (app.Configuration["StaticDirs"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+{
+    var eq = entry.IndexOf('=');
+    if (!entry.StartsWith('/') || eq < 0 || !Directory.Exists(entry[(eq + 1)..]))
+    {
+        throw new ArgumentException($"StaticDirs: expected /prefix=existing-directory, got {entry}");
+    }
+    app.UseStaticFiles(new StaticFileOptions
+    {
+        FileProvider = new PhysicalFileProvider(Path.GetFullPath(entry[(eq + 1)..])),
+        RequestPath = entry[..eq].TrimEnd('/'),
+        ContentTypeProvider = types,
+        OnPrepareResponse = ctx =>
+        {
+            var headers = ctx.Context.Response.Headers;
+            headers.CacheControl = "no-store";
+            headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            headers["Cross-Origin-Embedder-Policy"] = "require-corp";
+        },
+    });
+}
 
 app.MapHub<BenchHub>("/bench", o =>
 {
