@@ -2,6 +2,7 @@
 // nothing runs (or stays armed) that was not asked for.
 #include <emscripten/eventloop.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,6 +52,41 @@ const bool aTaskPostedByATaskRunsInALaterTurn =
             });
         });
         executor->post([order] { order->push_back(2); });
+    });
+
+const bool aPostedTaskRunsBeforeTheNextBrowserEvent =
+    addTest("APostedTaskRunsBeforeTheNextBrowserEvent", [](Done done) {
+        // A microtask: it runs when the caller's JavaScript returns, ahead of a zero-delay timer
+        // armed before it.
+        auto executor = std::make_shared<BrowserExecutor>();
+        auto order = std::make_shared<std::vector<int>>();
+        emscripten_set_timeout(
+            [](void* data) { static_cast<std::vector<int>*>(data)->push_back(2); }, 0, order.get());
+        executor->post([order] { order->push_back(1); });
+        executor->schedule(20ms, [executor, order, done] {
+            done(check(*order == std::vector<int>{1, 2}, "order: " + join(*order)));
+        });
+    });
+
+const bool aTaskThatKeepsPostingLetsTimersRun =
+    addTest("ATaskThatKeepsPostingLetsTimersRun", [](Done done) {
+        // Were every turn a microtask, the timer would never get its turn.
+        auto executor = std::make_shared<BrowserExecutor>();
+        auto stop = std::make_shared<bool>(false);
+        auto turns = std::make_shared<int>(0);
+        auto repost = std::make_shared<std::function<void()>>();
+        *repost = [executor, stop, turns, repost] {
+            ++*turns;
+            if (!*stop) {
+                executor->post(*repost);
+            }
+        };
+        executor->post(*repost);
+        executor->schedule(5ms, [executor, stop, turns, repost, done] {
+            *stop = true;
+            *repost = nullptr; // breaks the cycle through the lambda's own copy
+            done(check(*turns > 16, "only " + std::to_string(*turns) + " turns ran"));
+        });
     });
 
 const bool timersFireInDeadlineOrderNotBeforeTheirDelay =

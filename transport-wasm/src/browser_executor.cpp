@@ -5,12 +5,20 @@
 
 #include <utility>
 
+extern "C" {
+// transport-wasm/src/signalr_browser.js
+long signalr_queue_microtask(void (*callback)(void*), void* data);
+void signalr_cancel_microtask(long id);
+}
+
 namespace signalr::detail {
+namespace {
+// The executor whose turn is running (one thread: the browser's).
+BrowserExecutor* runningTurn = nullptr;
+} // namespace
 
 BrowserExecutor::~BrowserExecutor() {
-    if (immediateArmed_) {
-        emscripten_clear_immediate(immediateId_);
-    }
+    disarm();
     for (auto& [id, timer] : timers_) {
         emscripten_clear_timeout(timer.browserId);
     }
@@ -18,25 +26,48 @@ BrowserExecutor::~BrowserExecutor() {
 
 void BrowserExecutor::post(Task task) {
     queue_.push_back(std::move(task));
-    if (!immediateArmed_) {
-        immediateArmed_ = true;
-        immediateId_ = emscripten_set_immediate(&BrowserExecutor::runPosted, this);
+    if (armed_ == Armed::No) {
+        arm();
     }
+}
+
+void BrowserExecutor::arm() {
+    // A post from outside a turn (a browser event, a call from JavaScript) starts a new chain.
+    chain_ = runningTurn == this ? chain_ + 1 : 0;
+    if (chain_ < kMicrotaskChain) {
+        armed_ = Armed::Microtask;
+        armedId_ = signalr_queue_microtask(&BrowserExecutor::runPosted, this);
+    } else {
+        chain_ = 0;
+        armed_ = Armed::Immediate;
+        armedId_ = emscripten_set_immediate(&BrowserExecutor::runPosted, this);
+    }
+}
+
+void BrowserExecutor::disarm() {
+    if (armed_ == Armed::Microtask) {
+        signalr_cancel_microtask(armedId_);
+    } else if (armed_ == Armed::Immediate) {
+        emscripten_clear_immediate(armedId_);
+    }
+    armed_ = Armed::No;
 }
 
 void BrowserExecutor::runPosted(void* self) {
     auto& executor = *static_cast<BrowserExecutor*>(self);
-    executor.immediateArmed_ = false;
-    // Only what was queued before this turn: tasks posted meanwhile wait for the next turn, so
-    // a task that keeps posting cannot starve the browser's rendering and I/O.
+    executor.armed_ = Armed::No;
+    // Only what was queued before this turn: tasks posted meanwhile wait for the next turn.
     std::deque<Task> batch;
     batch.swap(executor.queue_);
-    // The batch is local: a task may destroy the executor without harm.
+    // The batch and the turn's owner are not members: a task may destroy the executor without harm.
+    BrowserExecutor* const outer = runningTurn;
+    runningTurn = &executor;
     while (!batch.empty()) {
         Task task = std::move(batch.front());
         batch.pop_front();
         task();
     }
+    runningTurn = outer;
 }
 
 Executor::TimerId BrowserExecutor::schedule(std::chrono::milliseconds delay, Task task) {
@@ -71,7 +102,7 @@ Executor::Clock::time_point BrowserExecutor::now() const {
 }
 
 std::size_t BrowserExecutor::pendingBrowserCallbacks() const {
-    return timers_.size() + (immediateArmed_ ? 1 : 0);
+    return timers_.size() + (armed_ != Armed::No ? 1 : 0);
 }
 
 } // namespace signalr::detail

@@ -7,10 +7,12 @@
 
 namespace signalr::detail {
 
-/// The browser's own event loop as an Executor. Posted tasks run from one
-/// emscripten_set_immediate callback (a macrotask, without setTimeout's 4 ms clamp); timers are
-/// emscripten_set_timeout calls, cleared when cancelled. Nothing runs unless something is due,
-/// so an idle connection costs nothing between its keep-alive timers.
+/// The browser's own event loop as an Executor. Posted tasks run from one microtask, right after
+/// the JavaScript that posted them returns; a task that keeps posting gets a macrotask
+/// (emscripten_set_immediate, without setTimeout's 4 ms clamp) every kMicrotaskChain turns, so it
+/// cannot starve the browser's rendering and I/O. Timers are emscripten_set_timeout calls,
+/// cleared when cancelled. Nothing runs unless something is due, so an idle connection costs
+/// nothing between its keep-alive timers.
 class BrowserExecutor final : public Executor {
 public:
     BrowserExecutor() = default;
@@ -39,10 +41,17 @@ private:
     static void runPosted(void* self);
     static void fire(void* timer);
 
+    /// Turns in a row that a task posted from a turn may run as a microtask.
+    static constexpr int kMicrotaskChain = 16;
+
+    void arm();
+    void disarm();
+
     std::deque<Task> queue_;
-    // Emscripten 3.1.6 numbers immediates from 0, so "armed" needs a flag of its own.
-    bool immediateArmed_ = false;
-    long immediateId_ = 0;
+    enum class Armed { No, Microtask, Immediate };
+    Armed armed_ = Armed::No;
+    long armedId_ = 0;
+    int chain_ = 0;                   // microtask turns in a row, each posted from the one before
     std::map<TimerId, Timer> timers_; // map nodes stay put: their address is the callback's data
     TimerId nextTimerId_ = 1;
 };

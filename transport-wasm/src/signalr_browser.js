@@ -52,6 +52,35 @@ mergeInto(LibraryManager.library, {
     });
   },
 
+  // A microtask for BrowserExecutor::post(): it runs as soon as the JavaScript that posted
+  // returns, where a macrotask (emscripten_set_immediate's postMessage) waits behind whatever the
+  // browser queued meanwhile, a WebSocket message or a timer: on an invoke's path that is one
+  // task hop each way. Returns an id for signalr_cancel_microtask (queueMicrotask has no cancel).
+  // Armed ids (an object: a library's values are copied into the output as text).
+  $signalrMicrotasks: {next: 1, live: {}},
+  signalr_queue_microtask__deps: ['$signalrMicrotasks', '$callUserCallback', '$runtimeKeepalivePush',
+                                  '$runtimeKeepalivePop'],
+  signalr_queue_microtask: function(callback, userData) {
+    var id = signalrMicrotasks.next++;
+    signalrMicrotasks.live[id] = true;
+    runtimeKeepalivePush();
+    queueMicrotask(function() {
+      if (!signalrMicrotasks.live[id]) return; // cancelled, and already popped
+      delete signalrMicrotasks.live[id];
+      runtimeKeepalivePop();
+      callUserCallback(function() {
+        {{{ makeDynCall('vi', 'callback') }}}(userData);
+      });
+    });
+    return id;
+  },
+  signalr_cancel_microtask__deps: ['$signalrMicrotasks', '$runtimeKeepalivePop'],
+  signalr_cancel_microtask: function(id) {
+    if (!signalrMicrotasks.live[id]) return;
+    delete signalrMicrotasks.live[id];
+    runtimeKeepalivePop();
+  },
+
   // emscripten_websocket_delete() in 3.1.6 clears the handlers but keeps the WebSocket in its
   // table (it deletes the wrong key), so every connection would leak one; drop it here.
   signalr_websocket_forget__deps: ['$WS'],
