@@ -462,6 +462,7 @@ export class HubConnection {
     // The native connection is used for one start..close cycle; everything it owns goes with it.
     #release(native) {
         if (this.#native === native) this.#native = null;
+        this.#lastDispatch = null;
         // Not now: we may be inside one of its own callbacks.
         queueMicrotask(() => native.delete());
     }
@@ -547,9 +548,10 @@ export class HubConnection {
                 this.#config.logger.log(LogLevel.Error, `A callback for the method '${method.toLowerCase()}' threw error '${error}'.`);
             }
         }
-        // The native side asks for the result (answer) right after this, on the same stack.
+        // The native side asks for the result (answer) right after this, on the same stack, when
+        // the call expects one. Otherwise the next dispatch replaces it (no per-message
+        // microtask to clear it: a flood of messages would pay one each).
         this.#lastDispatch = outcome;
-        queueMicrotask(() => { if (this.#lastDispatch === outcome) this.#lastDispatch = null; });
     }
 
     async #answer(native, responseId, method) {

@@ -13,6 +13,12 @@
 
 using emscripten::val;
 
+extern "C" {
+// bindings-js/src/signalr_bindings.js
+void signalr_js_dispatch(emscripten::EM_VAL sink, emscripten::EM_VAL method,
+                         emscripten::EM_VAL args);
+}
+
 namespace signalr::js {
 
 struct JsHubConnection::Shared {
@@ -236,11 +242,13 @@ void JsHubConnection::on(std::string method) {
         return;
     }
     Weak weak = shared_;
-    const auto id = shared_->connection->on(method, [weak, method](const Arguments& args) {
-        if (auto shared = weak.lock()) {
-            shared->sink.call<void>("dispatch", method, argumentsToJs(args));
-        }
-    });
+    const auto id =
+        shared_->connection->on(method, [weak, name = val(method)](const Arguments& args) {
+            if (auto shared = weak.lock()) {
+                signalr_js_dispatch(shared->sink.as_handle(), name.as_handle(),
+                                    argumentsToJs(args).as_handle());
+            }
+        });
     shared_->handlers.emplace(method, id);
     // The core runs the handlers, then (for a call with an id) the responder, on one stack:
     // index.js answers with what its handlers just returned.

@@ -1,12 +1,20 @@
 #include "js_value.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <string>
 #include <utility>
 
+#include "signalr/json.hpp"
+
 using emscripten::val;
+
+extern "C" {
+// bindings-js/src/signalr_bindings.js
+emscripten::EM_VAL signalr_js_parse_json(const char* text, std::size_t length);
+}
 
 namespace signalr::js {
 namespace {
@@ -142,8 +150,52 @@ Result<Arguments> argumentsFromJs(const val& array) {
     return args;
 }
 
-val toJs(const Value& value) {
+namespace {
+
+// Whether JSON.parse of toJson(value) gives what the conversion below gives: not for bytes
+// (Uint8Array, not Base64), integers beyond 2^53 (BigInt) or NaN and infinities (null in JSON).
+bool jsonGivesTheSame(const Value& value, int depth) {
     switch (value.type()) {
+    case Value::Type::Null:
+    case Value::Type::Bool:
+    case Value::Type::String: return true;
+    case Value::Type::Int: {
+        const auto i = static_cast<double>(*value.getInt());
+        return i >= -kMaxSafeInteger && i <= kMaxSafeInteger;
+    }
+    case Value::Type::Double: return std::isfinite(*value.getDouble());
+    case Value::Type::UInt:
+    case Value::Type::Binary: return false;
+    case Value::Type::Array:
+        for (const auto& item : *value.getArray()) {
+            if (depth >= kMaxDepth || !jsonGivesTheSame(item, depth + 1)) {
+                return false;
+            }
+        }
+        return true;
+    case Value::Type::Object:
+        for (const auto& member : *value.getObject()) {
+            if (depth >= kMaxDepth || !jsonGivesTheSame(member.second, depth + 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return false;
+}
+
+val parsedJson(const std::string& text) {
+    return val::take_ownership(signalr_js_parse_json(text.data(), text.size()));
+}
+
+} // namespace
+
+val toJs(const Value& value) {
+    const auto type = value.type();
+    if ((type == Value::Type::Array || type == Value::Type::Object) && jsonGivesTheSame(value, 0)) {
+        return parsedJson(toJson(value));
+    }
+    switch (type) {
     case Value::Type::Null: return val::null();
     case Value::Type::Bool: return val(*value.getBool());
     case Value::Type::Int: {
@@ -192,6 +244,19 @@ val toJs(const Value& value) {
 }
 
 val argumentsToJs(const Arguments& args) {
+    const bool plain = std::all_of(args.begin(), args.end(),
+                                   [](const Value& arg) { return jsonGivesTheSame(arg, 1); });
+    if (plain) {
+        std::string text = "[";
+        for (const auto& arg : args) {
+            if (text.size() > 1) {
+                text += ',';
+            }
+            text += toJson(arg);
+        }
+        text += ']';
+        return parsedJson(text);
+    }
     auto array = val::array();
     for (const auto& arg : args) {
         array.call<void>("push", toJs(arg));
