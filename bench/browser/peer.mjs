@@ -6,7 +6,7 @@
 //   node peer.mjs '{"url":"http://127.0.0.1:PORT/bench","w2a":{...},"w2b":{...},"order":["ours","js"]}'
 //
 // playwright-core comes from tests/browser/node_modules (`bash scripts/setup.sh --browser`).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,11 +17,11 @@ const spec = JSON.parse(process.argv[2]);
 const require = createRequire(join(here, '..', '..', 'tests', 'browser', 'package.json'));
 const { chromium } = require('playwright-core');
 
-const profile = mkdtempSync(join(tmpdir(), 'signalr-bench-browser-'));
+const userDataDir = mkdtempSync(join(tmpdir(), 'signalr-bench-browser-'));
 let context;
 let status = 1;
 try {
-    context = await chromium.launchPersistentContext(profile, {
+    context = await chromium.launchPersistentContext(userDataDir, {
         executablePath: process.env.SIGNALR_CHROMIUM || '/usr/bin/chromium',
         headless: true,
         args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -42,9 +42,18 @@ try {
     });
     const timer = setTimeout(() => done({ error: `no result within ${spec.timeout_s ?? 300} s` }),
         (spec.timeout_s ?? 300) * 1000);
+    // spec.profile = a file name: a CPU profile of the page (Chrome DevTools' .cpuprofile
+    // format) for finding where the time goes; not used by the driver.
+    const cdp = spec.profile ? await context.newCDPSession(page) : null;
+    if (cdp) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+        await cdp.send('Profiler.start');
+    }
     await page.goto(new URL('/bench-page/index.html', spec.url).href);
     const outcome = await finished;
     clearTimeout(timer);
+    if (cdp) writeFileSync(spec.profile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
     if (outcome.error) {
         console.error(`peer.mjs: ${outcome.error}`);
     } else {
@@ -56,6 +65,6 @@ try {
     console.error(`peer.mjs: ${error.stack || error.message}`);
 } finally {
     await context?.close().catch(() => {});
-    rmSync(profile, { recursive: true, force: true });
+    rmSync(userDataDir, { recursive: true, force: true });
 }
 process.exit(status);

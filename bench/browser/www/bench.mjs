@@ -54,8 +54,8 @@ async function main() {
     for (const name of order) connections[name] = await connect(libraries[name]);
     const result = { crossOriginIsolated: self.crossOriginIsolated, ours: {}, js: {} };
     // Interleaved: both clients run W2a, then both run W2b, in the order given (peer.mjs rotates it).
-    for (const name of order) result[name].w2a = await latency(connections[name], spec.w2a);
-    for (const name of order) result[name].w2b = await receive(connections[name], spec.w2b);
+    if (spec.w2a) for (const name of order) result[name].w2a = await latency(connections[name], spec.w2a);
+    if (spec.w2b) for (const name of order) result[name].w2b = await receive(connections[name], spec.w2b);
     for (const name of order) await connections[name].stop();
     return result;
 }
