@@ -4,6 +4,7 @@
 
 #include "signalr/result.hpp"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,6 +12,8 @@
 extern "C" {
 // transport-wasm/src/signalr_browser.js
 void signalr_websocket_forget(int socket);
+void signalr_websocket_receive(int socket, void (*callback)(void*, const char*, std::uint32_t, int),
+                               void* data);
 }
 
 namespace signalr::detail {
@@ -36,7 +39,7 @@ private:
     enum class State { Idle, Connecting, Open, Closing, Closed };
 
     static EM_BOOL onOpen(int, const EmscriptenWebSocketOpenEvent*, void* self);
-    static EM_BOOL onMessage(int, const EmscriptenWebSocketMessageEvent* event, void* self);
+    static void onMessage(void* self, const char* bytes, std::uint32_t length, int isText);
     static EM_BOOL onError(int, const EmscriptenWebSocketErrorEvent*, void* self);
     static EM_BOOL onClose(int, const EmscriptenWebSocketCloseEvent* event, void* self);
 
@@ -77,7 +80,7 @@ void BrowserWebSocketTransport::Socket::open(TransportRequest request, Transport
     }
     socket_ = socket;
     emscripten_websocket_set_onopen_callback(socket_, this, &Socket::onOpen);
-    emscripten_websocket_set_onmessage_callback(socket_, this, &Socket::onMessage);
+    signalr_websocket_receive(socket_, &Socket::onMessage, this);
     emscripten_websocket_set_onerror_callback(socket_, this, &Socket::onError);
     emscripten_websocket_set_onclose_callback(socket_, this, &Socket::onClose);
 
@@ -184,29 +187,21 @@ EM_BOOL BrowserWebSocketTransport::Socket::onOpen(int, const EmscriptenWebSocket
     return EM_TRUE;
 }
 
-EM_BOOL BrowserWebSocketTransport::Socket::onMessage(int,
-                                                     const EmscriptenWebSocketMessageEvent* event,
-                                                     void* data) {
+void BrowserWebSocketTransport::Socket::onMessage(void* data, const char* bytes,
+                                                  std::uint32_t length, int) {
     auto self = static_cast<Socket*>(data)->shared_from_this();
     if (self->state_ != State::Open) {
-        return EM_TRUE;
-    }
-    std::size_t length = event->numBytes;
-    // Text messages arrive as a C string: numBytes counts the terminating NUL.
-    if (event->isText && length > 0) {
-        --length;
+        return;
     }
     if (length > self->maxMessageSize_) {
         self->finish(
             fail(ErrorCode::ProtocolError, "the server sent a WebSocket message larger than " +
                                                std::to_string(self->maxMessageSize_) + " bytes"));
-        return EM_TRUE;
+        return;
     }
     if (self->handlers_.onMessage) {
-        self->handlers_.onMessage(
-            std::string_view(reinterpret_cast<const char*>(event->data), length));
+        self->handlers_.onMessage(std::string_view(bytes, length));
     }
-    return EM_TRUE;
 }
 
 EM_BOOL BrowserWebSocketTransport::Socket::onError(int, const EmscriptenWebSocketErrorEvent*,

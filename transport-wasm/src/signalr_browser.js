@@ -81,6 +81,40 @@ mergeInto(LibraryManager.library, {
     runtimeKeepalivePop();
   },
 
+  // The WebSocket's message handler, in place of emscripten_websocket_set_onmessage_callback's,
+  // which measures and copies a text message in two JavaScript loops over its characters (most
+  // of the cost of a flood of small messages). Here short ASCII text is copied in one loop and
+  // the rest by TextEncoder.encodeInto. `callback(userData, bytes, length, isText)` sees the
+  // message's bytes (no trailing NUL) until it returns. emscripten_websocket_delete() removes
+  // this handler like its own.
+  signalr_websocket_receive__deps: ['$WS', 'malloc', 'free'],
+  signalr_websocket_receive: function(socketId, callback, userData) {
+    var socket = WS.sockets[socketId];
+    var encoder = new TextEncoder();
+    socket.onmessage = function(event) {
+      var data = event.data;
+      var isText = typeof data == 'string';
+      var length = isText ? data.length : data.byteLength;
+      var ptr = 0;
+      if (isText) {
+        var capacity = length * 3;
+        ptr = _malloc(capacity + 1);
+        var i = 0;
+        if (length <= 1024) {
+          for (var c; i < length && (c = data.charCodeAt(i)) < 0x80; ++i) HEAPU8[ptr + i] = c;
+        }
+        if (i < length) {
+          length = i + encoder.encodeInto(data.substring(i), HEAPU8.subarray(ptr + i, ptr + capacity + 1)).written;
+        }
+      } else {
+        ptr = _malloc(length + 1);
+        HEAPU8.set(new Uint8Array(data), ptr);
+      }
+      {{{ makeDynCall('viiii', 'callback') }}}(userData, ptr, length, isText ? 1 : 0);
+      _free(ptr);
+    };
+  },
+
   // emscripten_websocket_delete() in 3.1.6 clears the handlers but keeps the WebSocket in its
   // table (it deletes the wrong key), so every connection would leak one; drop it here.
   signalr_websocket_forget__deps: ['$WS'],
