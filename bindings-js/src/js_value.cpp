@@ -63,21 +63,23 @@ Result<Value> convert(val value, int depth) {
         return fail(ErrorCode::InvalidArgument,
                     "the value nests deeper than 64 levels (or refers to itself)");
     }
+    // null, undefined, true and false are fixed handles: no call into JavaScript to tell them.
     if (value.isNull() || value.isUndefined()) {
         return Value();
     }
-    const auto type = value.typeOf().as<std::string>();
-    if (type == "boolean") {
-        return Value::fromBool(value.as<bool>());
+    if (value.isTrue() || value.isFalse()) {
+        return Value::fromBool(value.isTrue());
     }
-    if (type == "number") {
+    // The usual arguments without typeof's string (a JavaScript string brought into wasm memory).
+    if (value.isString()) {
+        return Value::fromString(value.as<std::string>());
+    }
+    if (value.isNumber()) {
         return numberFromJs(value.as<double>());
     }
+    const auto type = value.typeOf().as<std::string>();
     if (type == "bigint") {
         return bigintFromJs(value);
-    }
-    if (type == "string") {
-        return Value::fromString(value.as<std::string>());
     }
     if (type != "object") {
         return fail(ErrorCode::InvalidArgument, "a " + type + " cannot be sent to the server");
