@@ -17,19 +17,59 @@ async function connect(lib) {
     return connection;
 }
 
+// spec.breakdown: where W2a's time goes. Every WebSocket's send() and message events are timed
+// (both clients use the page's WebSocket), splitting each call into invoke -> send() (client,
+// outgoing; call_us of it until invoke() returned its Promise), send() itself, send() returned
+// -> message event (browser, network and hub) and message event -> await resumed (client,
+// incoming). Off for the figures: the wrappers cost time themselves.
+const marks = { send: 0, sent: 0, message: 0 };
+function traceWebSockets() {
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (data) {
+        marks.send = performance.now();
+        send.call(this, data);
+        marks.sent = performance.now();
+    };
+    const property = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
+    Object.defineProperty(WebSocket.prototype, 'onmessage', {
+        get() { return property.get.call(this); },
+        set(handler) {
+            property.set.call(this, handler && function (event) {
+                marks.message = performance.now();
+                return handler.call(this, event);
+            });
+        },
+    });
+}
+
 // W2a: Echo("x") with one outstanding; each call timed on its own.
-async function latency(connection, p) {
+async function latency(connection, p, breakdown) {
     for (let i = 0; i < p.warmup; i++) await connection.invoke('Echo', 'x');
     const samples = new Float64Array(p.count);
+    const parts = { call_us: 0, outgoing_us: 0, send_us: 0, wire_us: 0, incoming_us: 0 };
     const t0 = performance.now();
     for (let i = 0; i < p.count; i++) {
         const start = performance.now();
-        await connection.invoke('Echo', 'x');
-        samples[i] = (performance.now() - start) * 1000;
+        const call = connection.invoke('Echo', 'x');
+        const returned = performance.now();
+        await call;
+        const end = performance.now();
+        samples[i] = (end - start) * 1000;
+        if (breakdown) {
+            parts.call_us += returned - start;
+            parts.outgoing_us += marks.send - start;
+            parts.send_us += marks.sent - marks.send;
+            parts.wire_us += marks.message - marks.sent;
+            parts.incoming_us += end - marks.message;
+        }
     }
     const total = performance.now() - t0;
     samples.sort();
-    return { p50_us: percentile(samples, 50), p99_us: percentile(samples, 99), mean_us: (total * 1000) / p.count };
+    const result = { p50_us: percentile(samples, 50), p99_us: percentile(samples, 99), mean_us: (total * 1000) / p.count };
+    if (breakdown) {
+        for (const key of Object.keys(parts)) result[key] = (parts[key] * 1000) / p.count;
+    }
+    return result;
 }
 
 // W2b: Flood(n, payload): from the invoke until its completion has arrived and the handler ran n times.
@@ -49,12 +89,13 @@ async function receive(connection, p) {
 
 async function main() {
     const spec = await window.__benchSpec();
+    if (spec.breakdown) traceWebSockets();
     const order = spec.order ?? ['ours', 'js'];
     const connections = {};
     for (const name of order) connections[name] = await connect(libraries[name]);
     const result = { crossOriginIsolated: self.crossOriginIsolated, ours: {}, js: {} };
     // Interleaved: both clients run W2a, then both run W2b, in the order given (peer.mjs rotates it).
-    if (spec.w2a) for (const name of order) result[name].w2a = await latency(connections[name], spec.w2a);
+    if (spec.w2a) for (const name of order) result[name].w2a = await latency(connections[name], spec.w2a, spec.breakdown);
     if (spec.w2b) for (const name of order) result[name].w2b = await receive(connections[name], spec.w2b);
     for (const name of order) await connections[name].stop();
     return result;
