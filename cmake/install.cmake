@@ -41,7 +41,7 @@ install(EXPORT signalrTargets
     DESTINATION "${SIGNALR_INSTALL_CMAKEDIR}"
     COMPONENT signalr_development)
 
-# The config file finds what the exported targets link: fmt (public), simdjson (private to the
+# The config file finds what the exported targets link: simdjson (private to the
 # static core, still needed at link time) and, natively, Threads, OpenSSL and libwebsockets (see
 # transport-native/CMakeLists.txt; keep the two in step).
 if(EMSCRIPTEN)

@@ -81,8 +81,8 @@ void HubConnectionCore::doStart(Completion done) {
     if (state() != ConnectionState::Disconnected && state() != ConnectionState::Failed) {
         if (done) {
             done(fail(ErrorCode::InvalidState,
-                      fmt::format("start() needs a Disconnected connection; it is {}",
-                                  toString(state()))));
+                      detail::format("start() needs a Disconnected connection; it is {}",
+                                     toString(state()))));
         }
         return;
     }
@@ -173,7 +173,9 @@ void HubConnectionCore::openTransport(Url url, std::optional<std::string> token,
     }
     request.url = url.toString();
     request.format = protocol_->transferFormat();
-    logger_.log(LogLevel::Debug, "opening the transport to {}", redactUrl(request.url));
+    if (logger_.enabled(LogLevel::Debug)) {
+        logger_.log(LogLevel::Debug, "opening the transport to {}", redactUrl(request.url));
+    }
     transportRequest_ = request;
     transport_->open(std::move(request), transportHandlers());
 }
@@ -664,8 +666,8 @@ void HubConnectionCore::doReconnect(Completion done) {
         if (done) {
             done(fail(
                 ErrorCode::InvalidState,
-                fmt::format("reconnect() needs a Connected or Reconnecting connection; it is {}",
-                            toString(state()))));
+                detail::format("reconnect() needs a Connected or Reconnecting connection; it is {}",
+                               toString(state()))));
         }
         return;
     }

@@ -18,8 +18,8 @@ Overloaded(F...) -> Overloaded<F...>;
 
 Error notConnected(std::string_view operation, std::string_view method, ConnectionState state) {
     return fail(ErrorCode::InvalidState,
-                fmt::format("cannot {} '{}': the connection is {}, not Connected", operation,
-                            method, toString(state)));
+                detail::format("cannot {} '{}': the connection is {}, not Connected", operation,
+                               method, toString(state)));
 }
 
 } // namespace

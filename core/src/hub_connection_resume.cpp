@@ -53,7 +53,10 @@ bool HubConnectionCore::resumeAfterDrop(std::optional<Error>& error) {
         error = std::move(session_->resumingAfter);
         return false;
     }
-    logger_.log(LogLevel::Debug, "reopening the transport to {}", redactUrl(session_->request.url));
+    if (logger_.enabled(LogLevel::Debug)) {
+        logger_.log(LogLevel::Debug, "reopening the transport to {}",
+                    redactUrl(session_->request.url));
+    }
     transport_->open(session_->request, transportHandlers());
     return true;
 }
@@ -85,8 +88,8 @@ bool HubConnectionCore::acceptIncoming(const HubMessage& message) {
     }
     const auto& sequence = std::get<SequenceMessage>(message);
     const std::string text =
-        fmt::format("the server sent Sequence {} but only {} message(s) were received",
-                    sequence.sequenceId, session_->buffer->nextReceiveId() - 1);
+        detail::format("the server sent Sequence {} but only {} message(s) were received",
+                       sequence.sequenceId, session_->buffer->nextReceiveId() - 1);
     Error reason = fail(ErrorCode::ProtocolError, "protocol error: " + text);
     connectionLost(reason, fail(ErrorCode::ConnectionLost, "the connection was closed: " + text),
                    DisconnectReason{DisconnectKind::NetworkError, reason, false});

@@ -69,11 +69,11 @@ std::uint64_t HubConnectionCore::deferCall(const char* operation, const std::str
                                            std::function<void()> sendLater,
                                            std::function<void(Error)> failNow) {
     const auto& inFlight = options_.inFlight;
-    const std::string description = fmt::format("{} '{}'", operation, method);
+    const std::string description = detail::format("{} '{}'", operation, method);
     if (inFlight.whileReconnecting == ReconnectingCallPolicy::Fail) {
         failNow(fail(ErrorCode::NotConnected,
-                     fmt::format("cannot {}: the connection is {}, not Connected", description,
-                                 toString(state()))));
+                     detail::format("cannot {}: the connection is {}, not Connected", description,
+                                    toString(state()))));
         return 0;
     }
     OutgoingQueueOptions limits;
@@ -106,13 +106,13 @@ std::uint64_t HubConnectionCore::deferCall(const char* operation, const std::str
     for (auto& evicted : dropped) {
         const bool rejected = evicted.id == id;
         queued = queued && !rejected;
-        evicted.fail(fail(
-            ErrorCode::Dropped,
-            rejected
-                ? fmt::format("{} was not queued: the outgoing queue is full "
-                              "({} calls, {} bytes)",
-                              evicted.description, deferred_.size(), deferred_.bytes())
-                : fmt::format("{} was evicted from the full outgoing queue", evicted.description)));
+        evicted.fail(
+            fail(ErrorCode::Dropped,
+                 rejected ? detail::format("{} was not queued: the outgoing queue is full "
+                                           "({} calls, {} bytes)",
+                                           evicted.description, deferred_.size(), deferred_.bytes())
+                          : detail::format("{} was evicted from the full outgoing queue",
+                                           evicted.description)));
     }
     return queued ? id : 0;
 }
@@ -147,10 +147,10 @@ void HubConnectionCore::onQueueTimer() {
     for (auto& entry : expired) {
         entry.fail(fail(
             ErrorCode::Timeout,
-            waited ? fmt::format("{} waited {} for the connection and timed out", entry.description,
-                                 seconds(options_.inFlight.waitTimeout))
-                   : fmt::format("{} expired in the outgoing queue after {}", entry.description,
-                                 seconds(options_.inFlight.queue.messageDeadline))));
+            waited ? detail::format("{} waited {} for the connection and timed out",
+                                    entry.description, seconds(options_.inFlight.waitTimeout))
+                   : detail::format("{} expired in the outgoing queue after {}", entry.description,
+                                    seconds(options_.inFlight.queue.messageDeadline))));
     }
 }
 
@@ -183,8 +183,8 @@ void HubConnectionCore::dropDeferred(const std::string& why) {
     }
     auto entries = deferred_.takeAll();
     for (auto& entry : entries) {
-        entry.fail(
-            fail(ErrorCode::Dropped, fmt::format("{} was not sent: {}", entry.description, why)));
+        entry.fail(fail(ErrorCode::Dropped,
+                        detail::format("{} was not sent: {}", entry.description, why)));
     }
 }
 
@@ -237,9 +237,9 @@ void HubConnectionCore::resendPending() {
 void HubConnectionCore::onResendDeadline() {
     invocations_.failIf([](const PendingCall& call) { return !call.isStream(); },
                         fail(ErrorCode::ConnectionLost,
-                             fmt::format("the connection was not back within {}: the call was "
-                                         "not sent again",
-                                         seconds(options_.inFlight.resendDeadline))));
+                             detail::format("the connection was not back within {}: the call was "
+                                            "not sent again",
+                                            seconds(options_.inFlight.resendDeadline))));
 }
 
 } // namespace signalr::detail

@@ -4,12 +4,11 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <iterator>
 
-#include <fmt/format.h>
 #include <simdjson.h>
 
 #include "base64.hpp"
+#include "shortest_double.hpp"
 
 namespace signalr::detail {
 
@@ -78,10 +77,9 @@ Result<void> writeDouble(double value, std::string& out, JsonWriteMode mode) {
         out += "null";
         return {};
     }
-    // fmt's "{}" is the shortest text that reads back to the same double. Floating-point
-    // std::to_chars is missing from the libc++ of Emscripten 3.1.6, hence fmt.
+    // The shortest text that reads back to the same double.
     const auto start = out.size();
-    fmt::format_to(std::back_inserter(out), "{}", value);
+    appendShortest(value, out);
     if (out.find_first_of(".e", start) == std::string::npos) {
         // Keeps the value a double on the way back (and the sign of -0.0); .NET accepts "1.0"
         // for every floating-point and decimal parameter.

@@ -4,8 +4,6 @@
 #include <string>
 #include <string_view>
 
-#include <fmt/format.h>
-
 namespace signalr::detail {
 
 /// A frame as text for trace logs: record separators shown as a visible mark.
@@ -22,9 +20,20 @@ inline std::string printable(std::string_view frame) {
     return out;
 }
 
-/// "1.5 s".
+/// "1.5 s": milliseconds as seconds, without trailing zeros.
 inline std::string seconds(std::chrono::milliseconds ms) {
-    return fmt::format("{:g} s", static_cast<double>(ms.count()) / 1000.0);
+    const auto count = ms.count();
+    const auto magnitude = count < 0 ? -count : count;
+    std::string out = count < 0 ? "-" : "";
+    out += std::to_string(magnitude / 1000);
+    if (auto fraction = magnitude % 1000; fraction != 0) {
+        std::string digits = std::to_string(1000 + fraction).substr(1);
+        digits.erase(digits.find_last_not_of('0') + 1);
+        out += '.';
+        out += digits;
+    }
+    out += " s";
+    return out;
 }
 
 } // namespace signalr::detail

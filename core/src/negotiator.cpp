@@ -76,8 +76,10 @@ void onResponse(const std::shared_ptr<NegotiateRun>& run, Result<HttpResponse> r
                            "negotiate redirected to an invalid URL: " + target.error().message));
             return;
         }
-        run->logger.log(LogLevel::Debug, "negotiate redirected to {}",
-                        redactUrl(target->toString()));
+        if (run->logger.enabled(LogLevel::Debug)) {
+            run->logger.log(LogLevel::Debug, "negotiate redirected to {}",
+                            redactUrl(target->toString()));
+        }
         run->request.base = std::move(target).value();
         if (response.accessToken) {
             run->request.accessToken = std::move(response.accessToken);
@@ -117,7 +119,9 @@ void step(std::shared_ptr<NegotiateRun> run) {
     http.timeout = run->request.timeout.count() > 0
                        ? run->request.timeout
                        : std::chrono::milliseconds(std::chrono::hours(24));
-    run->logger.log(LogLevel::Debug, "negotiating with {}", redactUrl(http.url));
+    if (run->logger.enabled(LogLevel::Debug)) {
+        run->logger.log(LogLevel::Debug, "negotiating with {}", redactUrl(http.url));
+    }
     auto client = run->http;
     client->send(std::move(http),
                  [run = std::move(run)](Result<HttpResponse> r) { onResponse(run, std::move(r)); });
