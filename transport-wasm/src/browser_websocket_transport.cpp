@@ -4,6 +4,7 @@
 
 #include "signalr/result.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 extern "C" {
 // transport-wasm/src/signalr_browser.js
 void signalr_websocket_forget(int socket);
+int signalr_websocket_send_text(int socket, const char* data, std::size_t length);
 void signalr_websocket_receive(int socket, void (*callback)(void*, const char*, std::uint32_t, int),
                                void* data);
 }
@@ -105,10 +107,11 @@ void BrowserWebSocketTransport::Socket::send(const std::string& data, TransferFo
     if (state_ != State::Open) {
         return; // the close is reported (or already was) through onClose
     }
-    EMSCRIPTEN_RESULT result = 0;
+    EMSCRIPTEN_RESULT result = EMSCRIPTEN_RESULT_SUCCESS;
     if (format == TransferFormat::Text) {
-        // The text goes through a C string: JSON text frames never contain a NUL byte.
-        result = emscripten_websocket_send_utf8_text(socket_, data.c_str());
+        if (signalr_websocket_send_text(socket_, data.data(), data.size()) == 0) {
+            result = EMSCRIPTEN_RESULT_FAILED;
+        }
     } else {
         result = emscripten_websocket_send_binary(socket_, const_cast<char*>(data.data()),
                                                   static_cast<std::uint32_t>(data.size()));
