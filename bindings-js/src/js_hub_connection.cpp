@@ -1,10 +1,12 @@
 #include "js_hub_connection.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -17,6 +19,8 @@ extern "C" {
 // bindings-js/src/signalr_bindings.js
 void signalr_js_dispatch(emscripten::EM_VAL sink, emscripten::EM_VAL method,
                          emscripten::EM_VAL args);
+void signalr_js_dispatch_json(emscripten::EM_VAL sink, emscripten::EM_VAL method, const char* json,
+                              std::size_t length);
 }
 
 namespace signalr::js {
@@ -244,7 +248,15 @@ void JsHubConnection::on(std::string method) {
     Weak weak = shared_;
     const auto id =
         shared_->connection->on(method, [weak, name = val(method)](const Arguments& args) {
-            if (auto shared = weak.lock()) {
+            auto shared = weak.lock();
+            if (!shared) {
+                return;
+            }
+            // Usually one call: JSON.parse of the arguments' text and the dispatch together.
+            if (auto json = argumentsAsJson(args)) {
+                signalr_js_dispatch_json(shared->sink.as_handle(), name.as_handle(), json->data(),
+                                         json->size());
+            } else {
                 signalr_js_dispatch(shared->sink.as_handle(), name.as_handle(),
                                     argumentsToJs(args).as_handle());
             }

@@ -245,19 +245,26 @@ val toJs(const Value& value) {
     return val::undefined();
 }
 
-val argumentsToJs(const Arguments& args) {
+std::optional<std::string> argumentsAsJson(const Arguments& args) {
     const bool plain = std::all_of(args.begin(), args.end(),
                                    [](const Value& arg) { return jsonGivesTheSame(arg, 1); });
-    if (plain) {
-        std::string text = "[";
-        for (const auto& arg : args) {
-            if (text.size() > 1) {
-                text += ',';
-            }
-            text += toJson(arg);
+    if (!plain) {
+        return std::nullopt;
+    }
+    std::string text = "[";
+    for (const auto& arg : args) {
+        if (text.size() > 1) {
+            text += ',';
         }
-        text += ']';
-        return parsedJson(text);
+        text += toJson(arg);
+    }
+    text += ']';
+    return text;
+}
+
+val argumentsToJs(const Arguments& args) {
+    if (auto json = argumentsAsJson(args)) {
+        return parsedJson(*json);
     }
     auto array = val::array();
     for (const auto& arg : args) {

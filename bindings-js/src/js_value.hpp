@@ -2,6 +2,9 @@
 
 #include <emscripten/val.h>
 
+#include <optional>
+#include <string>
+
 #include "signalr/result.hpp"
 #include "signalr/value.hpp"
 
@@ -24,5 +27,9 @@ Result<Arguments> argumentsFromJs(const emscripten::val& array);
 
 /// Arguments as a JavaScript array.
 emscripten::val argumentsToJs(const Arguments& args);
+
+/// The JSON text of the arguments as an array when JSON.parse of it gives what argumentsToJs
+/// gives (no bytes, no integers beyond 2^53, no NaN or infinities), std::nullopt otherwise.
+std::optional<std::string> argumentsAsJson(const Arguments& args);
 
 } // namespace signalr::js

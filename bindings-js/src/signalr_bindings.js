@@ -26,4 +26,10 @@ mergeInto(LibraryManager.library, {
   signalr_js_dispatch: function(sink, method, args) {
     Emval.toValue(sink).dispatch(Emval.toValue(method), Emval.toValue(args));
   },
+
+  // The same with the arguments as JSON text (see argumentsAsJson): one crossing per message.
+  signalr_js_dispatch_json__deps: ['$Emval', '$signalrText'],
+  signalr_js_dispatch_json: function(sink, method, text, length) {
+    Emval.toValue(sink).dispatch(Emval.toValue(method), JSON.parse(signalrText(text, length)));
+  },
 });
