@@ -498,15 +498,14 @@ Result<void> HubConnectionCore::sendMessage(const HubMessage& message, Completio
     if (!written) {
         return written;
     }
-    writeFrame(std::move(outbox_));
-    outbox_ = std::string();
+    writeFrame(outbox_);
     if (whenSent) {
         whenSent(Result<void>());
     }
     return {};
 }
 
-void HubConnectionCore::writeFrame(std::string frame) {
+void HubConnectionCore::writeFrame(std::string& frame) {
     if (!transport_) {
         return;
     }
@@ -514,7 +513,7 @@ void HubConnectionCore::writeFrame(std::string frame) {
         logger_.log(LogLevel::Trace, "send: {}", printable(frame));
     }
     metrics_.messageSent(frame.size());
-    transport_->send(std::move(frame), protocol_->transferFormat());
+    frame = transport_->send(std::move(frame), protocol_->transferFormat());
     lastSend_ = executor_->now();
 }
 

@@ -119,7 +119,7 @@ private:
     /// Serialization errors are returned (and `whenSent` is not called); otherwise `whenSent`
     /// runs once the message is on the wire, which with stateful reconnect may be later.
     Result<void> sendMessage(const HubMessage& message, Completion whenSent = {});
-    void writeFrame(std::string frame);
+    void writeFrame(std::string& frame);
     TransportHandlers transportHandlers();
     void armPingTimer(std::chrono::milliseconds delay);
     void armServerTimeout(std::chrono::milliseconds delay);
@@ -235,6 +235,8 @@ private:
     /// expected, not worth a warning.
     std::unordered_set<std::string> cancelledStreams_;
     std::vector<HubMessage> inbox_;
+    /// Each message is written here; the transport's send() hands back a spare buffer, so that
+    /// steady sending allocates no frame.
     std::string outbox_;
     /// The request of the current transport; a stateful resume reopens it.
     TransportRequest transportRequest_;

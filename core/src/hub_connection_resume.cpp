@@ -11,9 +11,9 @@ namespace signalr::detail {
 
 void HubConnectionCore::beginSession() {
     endSession(fail(ErrorCode::ConnectionLost, "a new connection replaced the session"));
-    auto buffer = std::make_unique<MessageBuffer>(
-        executor_, *protocol_, options_.statefulReconnectBufferBytes,
-        [this](std::string bytes) { writeFrame(std::move(bytes)); });
+    auto buffer = std::make_unique<MessageBuffer>(executor_, *protocol_,
+                                                  options_.statefulReconnectBufferBytes,
+                                                  [this](std::string bytes) { writeFrame(bytes); });
     TransportRequest request = transportRequest_;
     // The resume is a single attempt while calls wait in limbo: bound it like a handshake.
     if (options_.handshakeTimeout.count() > 0) {

@@ -61,12 +61,13 @@ void FakeTransport::open(TransportRequest request, TransportHandlers handlers) {
     }
 }
 
-void FakeTransport::send(std::string data, TransferFormat) {
+std::string FakeTransport::send(std::string data, TransferFormat) {
     const bool isHandshake = state_->sent.empty() && data.find("\"protocol\"") != std::string::npos;
     state_->sent.push_back(std::move(data));
     if (isHandshake && state_->autoHandshake) {
         state_->receive(std::string("{}") + kRecordSeparator);
     }
+    return {}; // every message is kept in `sent`
 }
 
 void FakeTransport::close() {

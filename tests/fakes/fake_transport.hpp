@@ -39,7 +39,7 @@ public:
     explicit FakeTransport(std::shared_ptr<FakeTransportState> state) : state_(std::move(state)) {}
     ~FakeTransport() override { state_->destroyed = true; }
     void open(TransportRequest request, TransportHandlers handlers) override;
-    void send(std::string data, TransferFormat format) override;
+    std::string send(std::string data, TransferFormat format) override;
     void close() override;
     bool supportsHeaders() const override { return state_->supportsHeaders; }
 

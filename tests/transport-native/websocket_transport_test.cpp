@@ -91,6 +91,25 @@ TEST_F(WebSocketFixture, EchoesTextAndBinaryFramesWithTheirTypes) {
     });
 }
 
+TEST_F(WebSocketFixture, SendHandsBackTheStorageOfAWrittenMessage) {
+    auto events = open(server.wsUrl("/echo"));
+    ASSERT_TRUE(events->waitUntil(opened));
+    const std::string first(100, 'a');
+    std::string spare = "not empty";
+    onLoop(*executor, [&] { spare = last().send(first, TransferFormat::Text); });
+    EXPECT_TRUE(spare.empty());
+    ASSERT_TRUE(events->waitUntil(messageCount(1))); // written, and echoed
+    onLoop(*executor, [&] { spare = last().send("second", TransferFormat::Text); });
+    EXPECT_TRUE(spare.empty());
+    EXPECT_GE(spare.capacity(), first.size());
+    ASSERT_TRUE(events->waitUntil(messageCount(2)));
+    events->read([&](TransportEvents& e) {
+        EXPECT_EQ(e.messages[0], first);
+        EXPECT_EQ(e.messages[1], "second");
+        return 0;
+    });
+}
+
 TEST_F(WebSocketFixture, SendsQueuedBeforeOpenAreDelivered) {
     auto events = std::make_shared<TransportEvents>(executor);
     onLoop(*executor, [&] {

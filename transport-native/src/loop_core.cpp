@@ -117,12 +117,16 @@ LoopCore::~LoopCore() {
 // ---- Executor ---------------------------------------------------------------------------------
 
 void LoopCore::post(Task task) {
+    post(nullptr, std::move(task));
+}
+
+void LoopCore::post(std::shared_ptr<void> owner, Task task) {
     std::lock_guard lock(queueMutex_);
     if (!accepting_) {
         return; // the loop is gone: the task is destroyed unrun, after the lock is released
     }
     const bool wasEmpty = queue_.empty();
-    queue_.push_back(std::move(task));
+    queue_.push_back(Posted{std::move(task), std::move(owner)});
     // One wake-up per batch: while the queue is non-empty a drain is already due. The loop's
     // own posts need none: run() drains after every lws_service() and drainPosted() runs until
     // the queue is empty, so the loop never sleeps on them (saves a pipe write and a poll
@@ -268,6 +272,8 @@ void LoopCore::drainPosted() {
     // sockets first (a task that keeps posting itself must not starve them), with a wake-up so
     // that lws_service() does not sleep on what is left.
     constexpr int kMaxRounds = 16;
+    // A burst may grow the batch a lot; its storage is not kept beyond this.
+    constexpr std::size_t kRetainedBatch = 1024;
     auto& batch = drainBatch_;
     for (int round = 0; round < kMaxRounds; ++round) {
         {
@@ -277,13 +283,20 @@ void LoopCore::drainPosted() {
             }
             batch.swap(queue_);
         }
-        while (!batch.empty() && !stopRequested_.load(std::memory_order_relaxed)) {
-            Task task = std::move(batch.front());
-            batch.pop_front();
-            task();
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (stopRequested_.load(std::memory_order_relaxed)) {
+                break; // after stop(), whatever is left is destroyed below, unrun
+            }
+            // Moved out first: the task and its owner die here even if a later one stops the
+            // loop, and not while another task runs.
+            Posted posted = std::move(batch[i]);
+            posted.task();
+        }
+        batch.clear();
+        if (batch.capacity() > kRetainedBatch) {
+            std::vector<Posted>().swap(batch);
         }
         if (stopRequested_.load(std::memory_order_relaxed)) {
-            batch.clear(); // after stop(), whatever is left is destroyed here, unrun
             return;
         }
     }
@@ -309,7 +322,7 @@ void LoopCore::teardown() {
         clientTls_ = nullptr;
     }
     // Destroy what is left outside the containers: destructors may post, schedule or cancel.
-    std::deque<Task> queue;
+    std::vector<Posted> queue;
     {
         std::lock_guard lock(queueMutex_);
         queue.swap(queue_);

@@ -3,7 +3,6 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -11,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include <libwebsockets.h>
 
@@ -60,6 +60,10 @@ public:
 
     // Executor
     void post(Task task) override;
+    /// post(), holding `owner` until the task has run or been dropped. The task itself can then
+    /// capture a plain pointer to the owner: a lambda that holds only a pointer fits in
+    /// std::function's inline storage, one that holds a shared_ptr is allocated on every post.
+    void post(std::shared_ptr<void> owner, Task task);
     TimerId schedule(std::chrono::milliseconds delay, Task task) override;
     void cancel(TimerId id) override;
     Clock::time_point now() const override;
@@ -107,13 +111,19 @@ private:
     SSL_CTX* clientTls_ = nullptr;
     std::atomic<bool> tornDown_{false};
 
+    struct Posted {
+        Task task;
+        std::shared_ptr<void> owner;
+    };
+
     // Posted tasks. accepting_ turns false when the context is about to be destroyed; from then
     // on posts are dropped (and nobody signals a dead context).
     mutable std::mutex queueMutex_;
-    std::deque<Task> queue_;
-    /// The batch drainPosted() is running (loop thread only); kept so that its storage, and the
-    /// queue's it is swapped with, is reused rather than allocated per drain.
-    std::deque<Task> drainBatch_;
+    std::vector<Posted> queue_;
+    /// The batch drainPosted() is running (loop thread only). Vectors swapped back and forth keep
+    /// their storage, so a steady flow of posts allocates nothing (a deque allocates a node
+    /// every few posts).
+    std::vector<Posted> drainBatch_;
     bool accepting_ = true;
     std::atomic<bool> stopRequested_{false};
 

@@ -1,7 +1,6 @@
 #include "websocket_transport.hpp"
 
 #include <algorithm>
-#include <deque>
 #include <optional>
 #include <string>
 #include <utility>
@@ -16,10 +15,12 @@ namespace signalr::detail {
 
 namespace {
 
-/// Spare receive buffers kept per connection, and the largest one kept: enough for a stream of
-/// small messages without holding much memory on an idle connection.
-constexpr std::size_t kSpareBuffers = 2;
+/// Spare message buffers kept per connection, and the largest one kept: enough for a stream of
+/// small messages each way without holding much memory on an idle connection.
+constexpr std::size_t kSpareBuffers = 4;
 constexpr std::size_t kSpareCapacity = 4 * 1024;
+/// Queue slots kept once a burst of sends has been written.
+constexpr std::size_t kRetainedOutgoing = 64;
 /// A frame buffer above this size is released once the queue is empty.
 constexpr std::size_t kRetainedFrameCapacity = 4 * 1024;
 
@@ -39,7 +40,7 @@ public:
     explicit WebSocketSession(std::weak_ptr<LoopCore> loop) : loop_(std::move(loop)) {}
 
     void open(TransportRequest request, TransportHandlers handlers);
-    void send(std::string data, TransferFormat format);
+    std::string send(std::string data, TransferFormat format);
     void close();
     /// The transport is gone: no handler runs from now on; an open socket closes cleanly.
     void detach();
@@ -72,6 +73,8 @@ private:
     void queueReceived();
     void deliverReceived();
     std::string spareBuffer();
+    /// Keeps an emptied message buffer (received or sent) for reuse, if small and few are kept.
+    void recycle(std::string buffer);
     Error connectError(lws* wsi, const void* in, std::size_t len) const;
     std::optional<Error> closeResult() const;
 
@@ -94,7 +97,10 @@ private:
     std::chrono::milliseconds connectTimeout_{0};
     Executor::TimerId timer_ = 0;
 
-    std::deque<Outgoing> outgoing_;
+    /// Messages not yet written, oldest first from outgoingHead_. A vector emptied once all are
+    /// written keeps its storage (a deque allocates a node every few messages).
+    std::vector<Outgoing> outgoing_;
+    std::size_t outgoingHead_ = 0;
     /// LWS_PRE bytes of headroom, then the piece being written (lws masks it in place).
     /// Reused from write to write.
     std::string frame_;
@@ -104,8 +110,8 @@ private:
     std::vector<std::string> received_;
     std::size_t receivedHead_ = 0;
     bool receivedTaskPosted_ = false;
-    /// Emptied receive buffers kept for the next messages, so a steady stream of small messages
-    /// allocates nothing.
+    /// Emptied message buffers (received, and sent ones once written) kept for the next
+    /// messages, so a steady flow of small messages allocates nothing.
     std::vector<std::string> spare_;
     std::size_t maxMessageSize_ = 0;
     bool receiving_ = false;
@@ -174,14 +180,16 @@ void WebSocketSession::open(TransportRequest request, TransportHandlers handlers
     wsi_ = wsi;
 }
 
-void WebSocketSession::send(std::string data, TransferFormat format) {
+std::string WebSocketSession::send(std::string data, TransferFormat format) {
     if (state_ == State::Closing || state_ == State::Closed) {
-        return; // the failure, if any, arrives through onClose
+        data.clear();
+        return data; // the failure, if any, arrives through onClose
     }
     outgoing_.push_back(Outgoing{std::move(data), 0, format == TransferFormat::Binary});
     if (state_ == State::Open && wsi_ != nullptr) {
         lws_callback_on_writable(wsi_);
     }
+    return spareBuffer();
 }
 
 void WebSocketSession::close() {
@@ -256,7 +264,8 @@ void WebSocketSession::queueReceived() {
     }
     receivedTaskPosted_ = true;
     // Like deliver(): through the queue, in order with the other events of this session.
-    loop->post([session = self()] { session->deliverReceived(); });
+    // The loop holds the reference, so the task is a bare pointer and is not allocated.
+    loop->post(self(), [this] { deliverReceived(); });
 }
 
 void WebSocketSession::deliverReceived() {
@@ -270,14 +279,18 @@ void WebSocketSession::deliverReceived() {
             handlers_.onMessage(message);
         }
         --handlerDepth_;
-        if (message.capacity() <= kSpareCapacity && spare_.size() < kSpareBuffers) {
-            message.clear();
-            spare_.push_back(std::move(message));
-        }
+        recycle(std::move(message));
     }
     received_.clear();
     receivedHead_ = 0;
     releaseHandlersIfIdle();
+}
+
+void WebSocketSession::recycle(std::string buffer) {
+    if (buffer.capacity() <= kSpareCapacity && spare_.size() < kSpareBuffers) {
+        buffer.clear();
+        spare_.push_back(std::move(buffer));
+    }
 }
 
 std::string WebSocketSession::spareBuffer() {
@@ -296,6 +309,7 @@ void WebSocketSession::finish(std::optional<Error> error) {
     state_ = State::Closed;
     cancelTimer();
     outgoing_.clear();
+    outgoingHead_ = 0;
     deliver(
         [error = std::move(error)](TransportHandlers& handlers) mutable {
             if (handlers.onClose) {
@@ -357,8 +371,8 @@ int WebSocketSession::writeNext(lws* wsi) {
     if (state_ != State::Open && state_ != State::Closing) {
         return 0;
     }
-    if (!outgoing_.empty()) {
-        Outgoing& message = outgoing_.front();
+    if (outgoingHead_ < outgoing_.size()) {
+        Outgoing& message = outgoing_[outgoingHead_];
         const std::size_t remaining = message.data.size() - message.offset;
         const std::size_t chunk = std::min(remaining, kWriteChunkSize);
         const bool last = chunk == remaining;
@@ -371,12 +385,13 @@ int WebSocketSession::writeNext(lws* wsi) {
         frame_.append(message.data, message.offset, chunk);
         std::size_t messages = 1;
         if (message.offset == 0 && last && selfDelimited(message.data, message.binary)) {
-            for (auto it = std::next(outgoing_.begin()); it != outgoing_.end(); ++it) {
-                if (!selfDelimited(it->data, it->binary) ||
-                    frame_.size() - LWS_PRE + it->data.size() > kWriteChunkSize) {
+            for (std::size_t i = outgoingHead_ + 1; i < outgoing_.size(); ++i) {
+                const Outgoing& next = outgoing_[i];
+                if (!selfDelimited(next.data, next.binary) ||
+                    frame_.size() - LWS_PRE + next.data.size() > kWriteChunkSize) {
                     break;
                 }
-                frame_.append(it->data);
+                frame_.append(next.data);
                 ++messages;
             }
         }
@@ -388,7 +403,14 @@ int WebSocketSession::writeNext(lws* wsi) {
         }
         if (last) {
             for (std::size_t i = 0; i < messages; ++i) {
-                outgoing_.pop_front();
+                recycle(std::move(outgoing_[outgoingHead_++].data));
+            }
+            if (outgoingHead_ == outgoing_.size()) {
+                outgoing_.clear();
+                outgoingHead_ = 0;
+                if (outgoing_.capacity() > kRetainedOutgoing) {
+                    std::vector<Outgoing>().swap(outgoing_);
+                }
             }
         } else {
             message.offset += chunk;
@@ -573,14 +595,14 @@ void WebSocketTransport::open(TransportRequest request, TransportHandlers handle
     }
 }
 
-void WebSocketTransport::send(std::string data, TransferFormat format) {
+std::string WebSocketTransport::send(std::string data, TransferFormat format) {
     if (loop_->isExecutorThread()) {
-        session_->send(std::move(data), format);
-    } else {
-        loop_->post([session = session_, data = std::move(data), format]() mutable {
-            session->send(std::move(data), format);
-        });
+        return session_->send(std::move(data), format);
     }
+    loop_->post([session = session_, data = std::move(data), format]() mutable {
+        (void)session->send(std::move(data), format);
+    });
+    return {};
 }
 
 void WebSocketTransport::close() {

@@ -23,7 +23,7 @@ public:
     WebSocketTransport& operator=(const WebSocketTransport&) = delete;
 
     void open(TransportRequest request, TransportHandlers handlers) override;
-    void send(std::string data, TransferFormat format) override;
+    std::string send(std::string data, TransferFormat format) override;
     void close() override;
     bool supportsHeaders() const override { return true; }
 

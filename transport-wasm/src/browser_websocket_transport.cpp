@@ -257,8 +257,11 @@ void BrowserWebSocketTransport::open(TransportRequest request, TransportHandlers
     socket_->open(std::move(request), std::move(handlers));
 }
 
-void BrowserWebSocketTransport::send(std::string data, TransferFormat format) {
+std::string BrowserWebSocketTransport::send(std::string data, TransferFormat format) {
     socket_->send(data, format);
+    // The browser copied the bytes: the storage goes back to the caller for its next message.
+    data.clear();
+    return data;
 }
 
 void BrowserWebSocketTransport::close() {

@@ -17,7 +17,7 @@ public:
     ~BrowserWebSocketTransport() override;
 
     void open(TransportRequest request, TransportHandlers handlers) override;
-    void send(std::string data, TransferFormat format) override;
+    std::string send(std::string data, TransferFormat format) override;
     void close() override;
     bool supportsHeaders() const override { return false; }
 

@@ -49,7 +49,9 @@ public:
     /// Executor thread only; called once.
     virtual void open(TransportRequest request, TransportHandlers handlers) = 0;
     /// Executor thread only. Queues one WebSocket message; a failure arrives through onClose.
-    virtual void send(std::string data, TransferFormat format) = 0;
+    /// Returns an empty buffer for the caller's next message: the storage of a message sent
+    /// earlier when the transport has one to spare, so that steady sending allocates nothing.
+    virtual std::string send(std::string data, TransferFormat format) = 0;
     /// Executor thread only. Starts a clean close (code 1000); onClose follows unless it already
     /// fired. Destroying the transport afterwards (or instead) cancels every further callback.
     virtual void close() = 0;
