@@ -53,6 +53,14 @@ Result<std::string> Converter<std::string>::fromValue(const Value& v) {
     return *s;
 }
 
+Result<std::string> Converter<std::string>::fromValue(Value&& v) {
+    auto* s = v.getString();
+    if (s == nullptr) {
+        return detail::typeMismatch("string", v);
+    }
+    return std::move(*s);
+}
+
 Result<Bytes> Converter<Bytes>::fromValue(const Value& v) {
     if (const auto* bytes = v.getBytes()) {
         return *bytes;

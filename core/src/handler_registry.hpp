@@ -19,7 +19,7 @@ namespace signalr::detail {
 /// find() hands out a snapshot by taking a reference, without copying or allocating per call.
 class HandlerRegistry {
 public:
-    using Handler = std::function<Result<void>(const Arguments&)>;
+    using Handler = ArgumentsHandler;
     using HandlerList = std::vector<std::shared_ptr<const Handler>>;
 
     /// The handlers of one method at the time of find(); handlers may add or remove handlers

@@ -96,8 +96,7 @@ void HubConnection::send(std::string method, Arguments args, Completion done) {
 }
 
 StreamSubscription HubConnection::streamRaw(std::string method, Arguments args,
-                                            std::function<Result<void>(const Value&)> onItem,
-                                            Completion onComplete) {
+                                            detail::ItemHandler onItem, Completion onComplete) {
     if (!core_) {
         if (onComplete) {
             onComplete(movedFrom());
@@ -109,7 +108,7 @@ StreamSubscription HubConnection::streamRaw(std::string method, Arguments args,
 }
 
 HandlerId HubConnection::on(std::string method, std::function<void(const Arguments&)> handler) {
-    return onRaw(std::move(method), [handler = std::move(handler)](const Arguments& args) {
+    return onRaw(std::move(method), [handler = std::move(handler)](const Arguments& args, bool) {
         if (handler) {
             handler(args);
         }
@@ -117,8 +116,7 @@ HandlerId HubConnection::on(std::string method, std::function<void(const Argumen
     });
 }
 
-HandlerId HubConnection::onRaw(std::string method,
-                               std::function<Result<void>(const Arguments&)> handler) {
+HandlerId HubConnection::onRaw(std::string method, detail::ArgumentsHandler handler) {
     return core_ ? core_->on(std::move(method), std::move(handler)) : 0;
 }
 

@@ -128,8 +128,7 @@ void HubConnectionCore::send(std::string method, Arguments args, Completion done
 }
 
 std::function<void()> HubConnectionCore::stream(std::string method, Arguments args,
-                                                std::function<Result<void>(const Value&)> onItem,
-                                                Completion onComplete) {
+                                                ItemHandler onItem, Completion onComplete) {
     // The invocation id is only known on the executor; cancel() finds the stream through this.
     auto handle = std::make_shared<StreamHandle>();
     runOnExecutor([method = std::move(method), args = std::move(args), onItem = std::move(onItem),
@@ -371,11 +370,14 @@ void HubConnectionCore::dispatchInvocation(InvocationMessage& message) {
                     message.target);
     }
     const auto attempt = attempt_;
+    std::size_t left = handlers.size();
     for (const auto& handler : handlers) {
         if (handleGone_) {
             return;
         }
-        auto handled = (*handler)(message.arguments);
+        // The last reader may take the argument values instead of copying them.
+        const bool last = --left == 0 && !hasResponder;
+        auto handled = (*handler)(message.arguments, last);
         if (!handled) {
             reportHandlerError(message.target, handled.error());
         }

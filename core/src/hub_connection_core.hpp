@@ -52,8 +52,7 @@ public:
     void reconnect(Completion done);
     void invoke(std::string method, Arguments args, std::function<void(Result<Value>)> done);
     void send(std::string method, Arguments args, Completion done);
-    std::function<void()> stream(std::string method, Arguments args,
-                                 std::function<Result<void>(const Value&)> onItem,
+    std::function<void()> stream(std::string method, Arguments args, ItemHandler onItem,
                                  Completion onComplete);
     HandlerId on(std::string method, HandlerRegistry::Handler handler);
     void off(HandlerId id);
@@ -164,8 +163,7 @@ private:
     // In-flight work across a drop (in_flight.cpp).
     void invokeNow(std::string method, Arguments args, std::function<void(Result<Value>)> done);
     void sendNow(std::string method, Arguments args, Completion done);
-    void streamNow(std::string method, Arguments args,
-                   std::function<Result<void>(const Value&)> onItem, Completion onComplete,
+    void streamNow(std::string method, Arguments args, ItemHandler onItem, Completion onComplete,
                    const std::shared_ptr<StreamHandle>& handle);
     /// A call made while not Connected: fails, waits or is queued as InFlightOptions say.
     /// `message` is what will be sent (for its size). Returns the queue entry's id, 0 when the

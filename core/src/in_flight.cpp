@@ -39,8 +39,7 @@ void HubConnectionCore::sendNow(std::string method, Arguments args, Completion d
     }
 }
 
-void HubConnectionCore::streamNow(std::string method, Arguments args,
-                                  std::function<Result<void>(const Value&)> onItem,
+void HubConnectionCore::streamNow(std::string method, Arguments args, ItemHandler onItem,
                                   Completion onComplete,
                                   const std::shared_ptr<StreamHandle>& handle) {
     auto id = invocations_.nextId();

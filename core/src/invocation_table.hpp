@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "signalr/executor.hpp"
+#include "signalr/hub_connection.hpp"
 #include "signalr/result.hpp"
 #include "signalr/value.hpp"
 
@@ -20,7 +21,7 @@ namespace signalr::detail {
 struct PendingCall {
     std::string method;
     std::function<void(Result<Value>)> onResult;
-    std::function<Result<void>(const Value&)> onItem;
+    ItemHandler onItem;
     std::function<void(Result<void>)> onComplete;
     /// When the invocation was sent, for round-trip times.
     Executor::Clock::time_point sentAt{};

@@ -187,6 +187,28 @@ TEST_F(InvokeTest, SeveralHandlersPerMethodRunInOrderAndCanBeRemoved) {
     EXPECT_TRUE(logged(LogLevel::Warning, "no client method with the name 'Msg'"));
 }
 
+TEST_F(InvokeTest, OnlyTheLastReaderOfTheArgumentsMayTakeThem) {
+    // Longer than the small-string buffer, so a value moved out too early would be empty.
+    const std::string text(40, 't');
+    const std::string call =
+        R"({"type":1,"invocationId":"s1","target":"Msg","arguments":[")" + text + R"("]})";
+    auto connection = connected();
+    std::vector<std::string> seen;
+    connection.on("Msg", [&](std::string s) { seen.push_back(s); });
+    connection.on("Msg", [&](Value v) { seen.push_back(*v.getString()); });
+    connection.on("Msg", [&](std::string s) { seen.push_back(s); });
+    serverSends(R"({"type":1,"target":"Msg","arguments":[")" + text + R"("]})");
+    EXPECT_EQ(seen, (std::vector<std::string>(3, text)));
+
+    connection.onInvocation("Msg", [&](const Arguments& args, auto respond) {
+        seen.push_back(*args.at(0).getString());
+        respond(Value(1));
+    });
+    serverSends(call);
+    ASSERT_EQ(seen.size(), 7u);
+    EXPECT_EQ(seen.back(), text); // the responder runs after every handler
+}
+
 TEST_F(InvokeTest, MethodNamesAreCaseSensitive) {
     auto connection = connected();
     int calls = 0;

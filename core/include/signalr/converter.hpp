@@ -30,10 +30,13 @@ concept FromValue = requires(const Value& v) {
 };
 } // namespace detail
 
+// Converters may add a fromValue(Value&&) that takes the value's storage: the library calls it
+// for values nothing else reads afterwards (a handler's arguments, a stream item, a result).
 template <>
 struct Converter<Value> {
     static Value toValue(const Value& v) { return v; }
     static Result<Value> fromValue(const Value& v) { return v; }
+    static Result<Value> fromValue(Value&& v) { return std::move(v); }
 };
 
 template <>
@@ -98,6 +101,7 @@ template <>
 struct Converter<std::string> {
     static Value toValue(const std::string& s) { return Value::fromString(s); }
     static Result<std::string> fromValue(const Value& v);
+    static Result<std::string> fromValue(Value&& v);
 };
 
 template <>

@@ -26,14 +26,22 @@ class HubConnectionCore;
 using HandlerId = std::uint64_t;
 
 namespace detail {
-template <class... A, std::size_t... I>
-Result<std::tuple<A...>> convertArguments(const Arguments& args, std::index_sequence<I...>) {
+/// `Take`: the arguments are read by nobody else, so converters may move out of them.
+template <bool Take, class... A, std::size_t... I>
+Result<std::tuple<A...>>
+convertArguments(std::conditional_t<Take, Arguments&, const Arguments&> args,
+                 std::index_sequence<I...>) {
     if (args.size() < sizeof...(A)) {
         return fail(ErrorCode::TypeMismatch, "expected " + std::to_string(sizeof...(A)) +
                                                  " arguments, got " + std::to_string(args.size()));
     }
-    std::tuple<Result<std::decay_t<A>>...> converted{
-        Converter<std::decay_t<A>>::fromValue(args[I])...};
+    std::tuple<Result<std::decay_t<A>>...> converted{[&]() -> Result<std::decay_t<A>> {
+        if constexpr (Take) {
+            return Converter<std::decay_t<A>>::fromValue(std::move(args[I]));
+        } else {
+            return Converter<std::decay_t<A>>::fromValue(args[I]);
+        }
+    }()...};
     std::optional<Error> firstError;
     (
         [&] {
@@ -86,9 +94,18 @@ struct ArgumentConverter;
 template <class... A>
 struct ArgumentConverter<std::tuple<A...>> {
     static Result<std::tuple<A...>> convert(const Arguments& args) {
-        return convertArguments<A...>(args, std::index_sequence_for<A...>{});
+        return convertArguments<false, A...>(args, std::index_sequence_for<A...>{});
+    }
+    static Result<std::tuple<A...>> take(Arguments& args) {
+        return convertArguments<true, A...>(args, std::index_sequence_for<A...>{});
     }
 };
+
+/// What on() registers: `last` says that no other handler or responder reads the arguments
+/// after this one, so it may move values out of them.
+using ArgumentsHandler = std::function<Result<void>(Arguments& args, bool last)>;
+/// What stream() registers: the item is the handler's to move from.
+using ItemHandler = std::function<Result<void>(Value& item)>;
 } // namespace detail
 
 /// A connection to one SignalR hub. Build it with HubConnectionBuilder.
@@ -213,10 +230,9 @@ public:
 
 private:
     void invokeRaw(std::string method, Arguments args, std::function<void(Result<Value>)> done);
-    StreamSubscription streamRaw(std::string method, Arguments args,
-                                 std::function<Result<void>(const Value&)> onItem,
+    StreamSubscription streamRaw(std::string method, Arguments args, detail::ItemHandler onItem,
                                  Completion onComplete);
-    HandlerId onRaw(std::string method, std::function<Result<void>(const Arguments&)> handler);
+    HandlerId onRaw(std::string method, detail::ArgumentsHandler handler);
 
     std::shared_ptr<detail::HubConnectionCore> core_;
 };
@@ -256,7 +272,7 @@ void HubConnection::invoke(std::string method, Arguments args, F&& done) {
                       } else if constexpr (std::is_void_v<R>) {
                           done(Result<void>());
                       } else {
-                          done(Converter<R>::fromValue(result.value()));
+                          done(Converter<R>::fromValue(std::move(result).value()));
                       }
                   });
     }
@@ -268,8 +284,8 @@ StreamSubscription HubConnection::stream(std::string method, Arguments args,
                                          Completion onComplete) {
     return streamRaw(
         std::move(method), std::move(args),
-        [onItem = std::move(onItem)](const Value& item) -> Result<void> {
-            auto converted = Converter<T>::fromValue(item);
+        [onItem = std::move(onItem)](Value& item) -> Result<void> {
+            auto converted = Converter<T>::fromValue(std::move(item));
             if (!converted) {
                 return std::move(converted).error();
             }
@@ -284,16 +300,17 @@ StreamSubscription HubConnection::stream(std::string method, Arguments args,
 template <class F>
     requires detail::TypedHandler<F> HandlerId HubConnection::on(std::string method, F&& handler) {
         using Args = typename detail::CallableArgs<std::decay_t<F>>::Tuple;
-        return onRaw(
-            std::move(method),
-            [handler = std::forward<F>(handler)](const Arguments& args) mutable -> Result<void> {
-                auto converted = detail::ArgumentConverter<Args>::convert(args);
-                if (!converted) {
-                    return std::move(converted).error();
-                }
-                std::apply(handler, std::move(converted).value());
-                return {};
-            });
+        return onRaw(std::move(method),
+                     [handler = std::forward<F>(handler)](Arguments& args,
+                                                          bool last) mutable -> Result<void> {
+                         auto converted = last ? detail::ArgumentConverter<Args>::take(args)
+                                               : detail::ArgumentConverter<Args>::convert(args);
+                         if (!converted) {
+                             return std::move(converted).error();
+                         }
+                         std::apply(handler, std::move(converted).value());
+                         return {};
+                     });
     }
 
 } // namespace signalr

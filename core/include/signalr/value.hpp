@@ -89,6 +89,7 @@ public:
     /// Any number, converted to double.
     std::optional<double> getDouble() const noexcept;
     const std::string* getString() const noexcept { return std::get_if<std::string>(&storage_); }
+    std::string* getString() noexcept { return std::get_if<std::string>(&storage_); }
     const Bytes* getBytes() const noexcept { return std::get_if<Bytes>(&storage_); }
     const Array* getArray() const noexcept { return std::get_if<Array>(&storage_); }
     Array* getArray() noexcept { return std::get_if<Array>(&storage_); }
