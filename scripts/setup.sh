@@ -95,13 +95,12 @@ setup_browser() {
     fi
 }
 
-# The wasm build: Debian's emscripten package (3.1.6), fmt's headers (used header-only), the
-# googletest sources (compiled with emcc for the tests) and simdjson's source from
+# The wasm build: Debian's emscripten package (3.1.6), the googletest sources (compiled with emcc for the tests) and simdjson's source from
 # `apt-get source simdjson`: Debian ships no wasm build of simdjson, so CMake compiles
 # singleheader/simdjson.cpp with emcc (toolchains/signalr_wasm.cmake). The source goes into a
 # cache folder outside the repository, fetched once:
 #   ${SIGNALR_WASM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/signalr-cpp/wasm}/simdjson
-readonly WASM_PACKAGES=(emscripten nodejs dpkg-dev libfmt-dev googletest)
+readonly WASM_PACKAGES=(emscripten nodejs dpkg-dev googletest)
 
 as_root() {
     if ((EUID == 0)); then "$@"; else sudo "$@"; fi
