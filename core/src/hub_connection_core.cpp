@@ -62,6 +62,27 @@ void HubConnectionCore::shutdown() {
     });
 }
 
+void HubConnectionCore::runNextCall() {
+    // A burst of calls may grow the queue a lot; its storage is not kept beyond this.
+    constexpr std::size_t kRetainedCalls = 256;
+    CoreTask task;
+    {
+        SpinGuard guard(callsLock_);
+        if (callsHead_ == calls_.size()) {
+            return;
+        }
+        task = std::move(calls_[callsHead_++]);
+        if (callsHead_ == calls_.size()) {
+            calls_.clear();
+            callsHead_ = 0;
+            if (calls_.capacity() > kRetainedCalls) {
+                std::vector<CoreTask>().swap(calls_);
+            }
+        }
+    }
+    task(*this);
+}
+
 void HubConnectionCore::forgetUserHandlers() {
     handleGone_ = true;
     handlers_.clear();

@@ -16,6 +16,7 @@
 #include "handler_registry.hpp"
 #include "hub_message.hpp"
 #include "hub_protocol.hpp"
+#include "inline_function.hpp"
 #include "invocation_table.hpp"
 #include "logger.hpp"
 #include "metrics_recorder.hpp"
@@ -74,13 +75,21 @@ public:
 
 private:
     // Everything below runs on the executor.
-    // A template so that the posted task holds the caller's lambda itself: wrapping it in a
-    // std::function first would cost one more allocation per call.
+    /// A call waiting for the executor. Room for the largest lambda of a public call (stream():
+    /// method, arguments, two callbacks, a handle) so that none of them allocates.
+    using CoreTask = InlineFunction<void(HubConnectionCore&), 144>;
+    /// Queues `task` and posts one executor task that runs the oldest queued one, so the order
+    /// is the order of the posts. The posted task holds only `this` (the executor holds the
+    /// reference), and the queue keeps its storage: a call allocates nothing here.
     template <typename F>
     void runOnExecutor(F&& task) {
-        executor_->post(
-            [self = shared_from_this(), task = std::forward<F>(task)]() mutable { task(*self); });
+        {
+            SpinGuard guard(callsLock_);
+            calls_.emplace_back(std::forward<F>(task));
+        }
+        executor_->postFor(shared_from_this(), [this] { runNextCall(); });
     }
+    void runNextCall();
     /// The handle is gone: no handler, responder or closed handler runs any more.
     void forgetUserHandlers();
     void doStart(Completion done);
@@ -233,6 +242,10 @@ private:
     /// expected, not worth a warning.
     std::unordered_set<std::string> cancelledStreams_;
     std::vector<HubMessage> inbox_;
+    /// Calls queued by runOnExecutor(), oldest first from callsHead_.
+    SpinLock callsLock_;
+    std::vector<CoreTask> calls_;
+    std::size_t callsHead_ = 0;
     /// Each message is written here; the transport's send() hands back a spare buffer, so that
     /// steady sending allocates no frame.
     std::string outbox_;

@@ -117,10 +117,10 @@ LoopCore::~LoopCore() {
 // ---- Executor ---------------------------------------------------------------------------------
 
 void LoopCore::post(Task task) {
-    post(nullptr, std::move(task));
+    postFor(nullptr, std::move(task));
 }
 
-void LoopCore::post(std::shared_ptr<void> owner, Task task) {
+void LoopCore::postFor(std::shared_ptr<void> owner, Task task) {
     std::lock_guard lock(queueMutex_);
     if (!accepting_) {
         return; // the loop is gone: the task is destroyed unrun, after the lock is released

@@ -60,10 +60,8 @@ public:
 
     // Executor
     void post(Task task) override;
-    /// post(), holding `owner` until the task has run or been dropped. The task itself can then
-    /// capture a plain pointer to the owner: a lambda that holds only a pointer fits in
-    /// std::function's inline storage, one that holds a shared_ptr is allocated on every post.
-    void post(std::shared_ptr<void> owner, Task task);
+    /// Holds `owner` in the queue entry beside the task: no wrapping task.
+    void postFor(std::shared_ptr<void> owner, Task task) override;
     TimerId schedule(std::chrono::milliseconds delay, Task task) override;
     void cancel(TimerId id) override;
     Clock::time_point now() const override;

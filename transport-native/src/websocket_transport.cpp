@@ -265,7 +265,7 @@ void WebSocketSession::queueReceived() {
     receivedTaskPosted_ = true;
     // Like deliver(): through the queue, in order with the other events of this session.
     // The loop holds the reference, so the task is a bare pointer and is not allocated.
-    loop->post(self(), [this] { deliverReceived(); });
+    loop->postFor(self(), [this] { deliverReceived(); });
 }
 
 void WebSocketSession::deliverReceived() {

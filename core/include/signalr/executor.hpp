@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 namespace signalr {
 
@@ -21,6 +22,14 @@ public:
 
     /// Thread-safe. Runs `task` soon on the executor, after tasks posted before it.
     virtual void post(Task task) = 0;
+
+    /// Thread-safe. post(), keeping `owner` alive until the task has run or been dropped. An
+    /// executor that stores the owner beside the task lets a task that captures only a pointer
+    /// to it fit in std::function's inline storage, so that posting it allocates nothing; this
+    /// default captures the owner in a wrapping task instead.
+    virtual void postFor(std::shared_ptr<void> owner, Task task) {
+        post([owner = std::move(owner), task = std::move(task)] { task(); });
+    }
 
     /// Executor thread only. Runs `task` once, `delay` from now, unless cancelled first.
     /// Never returns 0.
