@@ -327,7 +327,9 @@ def summarize(reps, once, p1, p2, peers_run, sizes_w1=None):
                                ("invoke_bytes", "P3 bytes allocated per invoke", "B"),
                                ("invoke_mallocs", "P3 mallocs per invoke (incl. lws)", ""),
                                ("received_allocs", "P3 allocations per received message", ""),
-                               ("received_bytes", "P3 bytes allocated per received message", "B")):
+                               ("received_bytes", "P3 bytes allocated per received message", "B"),
+                               ("item_allocs", "P3 allocations per stream item", ""),
+                               ("item_bytes", "P3 bytes allocated per stream item", "B")):
         vals = [p[field] for p in ours_p3 if field in p]
         if vals:
             add(f"p3_{field}", label, unit, "lower", {"ours": statistics.median(vals)})

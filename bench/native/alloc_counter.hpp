@@ -21,4 +21,11 @@ struct AllocCounts {
 
 AllocCounts allocCounts() noexcept;
 
+/// With SIGNALR_BENCH_ALLOC_TRACE=<file> set, records the size and call stack of every
+/// allocation from here to stopAllocTrace() in that file, under the window's name and its number
+/// of units (invokes, messages); `python3 bench/alloc_sites.py <file> <binary>` groups and names
+/// them. Without the variable both do nothing.
+void startAllocTrace(const char* window, std::int64_t units) noexcept;
+void stopAllocTrace() noexcept;
+
 } // namespace bench

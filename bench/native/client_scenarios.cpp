@@ -156,8 +156,11 @@ std::string e1(signalr::HubConnection& connection, const Spec& spec, std::string
     std::vector<double> samples;
     samples.reserve(static_cast<std::size_t>(spec.e1Count));
     const auto before = allocCounts();
-    if (auto error = InvokeChain(connection, spec.e1Count, &samples).run()) {
-        return failure("E1", *error);
+    startAllocTrace("invoke", spec.e1Count);
+    auto failed = InvokeChain(connection, spec.e1Count, &samples).run();
+    stopAllocTrace();
+    if (failed) {
+        return failure("E1", *failed);
     }
     const auto used = allocCounts() - before;
     const auto n = static_cast<double>(spec.e1Count);
@@ -209,7 +212,9 @@ std::string e3(signalr::HubConnection& connection, const Spec& spec, std::string
     const auto before = allocCounts();
     const auto cpu = cpuSeconds();
     const auto start = Clock::now();
+    startAllocTrace("received", spec.e3Count);
     auto sent = flood(spec.e3Count);
+    stopAllocTrace();
     const auto seconds = secondsSince(start);
     const auto cpuUsed = cpuSeconds() - cpu;
     const auto used = allocCounts() - before;
@@ -244,14 +249,18 @@ signalr::Result<std::int64_t> streamCounter(signalr::HubConnection& connection,
     return items.load();
 }
 
-std::string e4(signalr::HubConnection& connection, const Spec& spec) {
+std::string e4(signalr::HubConnection& connection, const Spec& spec, std::string& p3) {
     if (auto warm = streamCounter(connection, 1000); !warm) {
         return failure("E4 warm-up", warm.error());
     }
+    const auto before = allocCounts();
     const auto cpu = cpuSeconds();
     const auto start = Clock::now();
+    startAllocTrace("item", spec.e4Count);
     auto items = streamCounter(connection, spec.e4Count);
+    stopAllocTrace();
     const auto seconds = secondsSince(start);
+    const auto used = allocCounts() - before;
     if (!items) {
         return failure("E4", items.error());
     }
@@ -259,6 +268,9 @@ std::string e4(signalr::HubConnection& connection, const Spec& spec) {
         return fmt::format("error: E4: {} of {} items arrived", items.value(), spec.e4Count);
     }
     const auto n = static_cast<double>(spec.e4Count);
+    p3 +=
+        fmt::format(R"(,"item_allocs":{},"item_bytes":{})", static_cast<double>(used.newCalls) / n,
+                    static_cast<double>(used.newBytes) / n);
     return fmt::format(R"({{"per_s":{},"cpu_s_per_1000":{}}})", n / seconds,
                        (cpuSeconds() - cpu) * 1000.0 / n);
 }
@@ -363,7 +375,7 @@ std::string runThroughput(const Spec& spec) {
     if (r3.starts_with("error")) {
         return r3;
     }
-    const auto r4 = e4(connection, spec);
+    const auto r4 = e4(connection, spec, p3);
     if (r4.starts_with("error")) {
         return r4;
     }
