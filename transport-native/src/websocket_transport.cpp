@@ -15,10 +15,12 @@ namespace signalr::detail {
 
 namespace {
 
-/// Spare message buffers kept per connection, and the largest one kept: enough for a stream of
-/// small messages each way without holding much memory on an idle connection.
+/// Spare buffers of written messages kept per connection, and the largest one kept: enough for
+/// a stream of small messages without holding much memory on an idle connection.
 constexpr std::size_t kSpareBuffers = 4;
 constexpr std::size_t kSpareCapacity = 4 * 1024;
+/// The receive buffer is released once delivered if it grew beyond this.
+constexpr std::size_t kRetainedReceived = 16 * 1024;
 /// Queue slots kept once a burst of sends has been written.
 constexpr std::size_t kRetainedOutgoing = 64;
 /// A frame buffer above this size is released once the queue is empty.
@@ -72,6 +74,10 @@ private:
     int writeNext(lws* wsi);
     void queueReceived();
     void deliverReceived();
+    /// Where the message being reassembled starts in received_.
+    std::size_t receivedComplete() const {
+        return receivedEnds_.empty() ? 0 : receivedEnds_.back();
+    }
     std::string spareBuffer();
     /// Keeps an emptied message buffer (received or sent) for reuse, if small and few are kept.
     void recycle(std::string buffer);
@@ -104,14 +110,14 @@ private:
     /// LWS_PRE bytes of headroom, then the piece being written (lws masks it in place).
     /// Reused from write to write.
     std::string frame_;
-    std::string incoming_;
-    /// Whole messages waiting for the task that hands them to onMessage, oldest first from
-    /// receivedHead_. One task delivers every message that arrived before it runs.
-    std::vector<std::string> received_;
-    std::size_t receivedHead_ = 0;
+    /// Received bytes: whole messages waiting for the task that hands them to onMessage (each
+    /// ends at the next offset in receivedEnds_), then the message being reassembled. One
+    /// buffer for any number of messages, kept from batch to batch: receiving allocates nothing
+    /// in steady state, however many messages one service round reads.
+    std::string received_;
+    std::vector<std::size_t> receivedEnds_;
     bool receivedTaskPosted_ = false;
-    /// Emptied message buffers (received, and sent ones once written) kept for the next
-    /// messages, so a steady flow of small messages allocates nothing.
+    /// Emptied buffers of written messages, kept for the caller's next ones (send() returns one).
     std::vector<std::string> spare_;
     std::size_t maxMessageSize_ = 0;
     bool receiving_ = false;
@@ -253,8 +259,7 @@ void WebSocketSession::releaseHandlersIfIdle() {
 }
 
 void WebSocketSession::queueReceived() {
-    received_.push_back(std::move(incoming_));
-    incoming_ = spareBuffer();
+    receivedEnds_.push_back(received_.size());
     if (receivedTaskPosted_) {
         return;
     }
@@ -272,17 +277,22 @@ void WebSocketSession::deliverReceived() {
     receivedTaskPosted_ = false;
     // Handlers run on this thread and lws callbacks cannot run inside them, so nothing is
     // appended while this loop runs.
-    while (receivedHead_ < received_.size() && !detached_) {
-        std::string message = std::move(received_[receivedHead_++]);
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < receivedEnds_.size() && !detached_; ++i) {
+        const std::string_view message(received_.data() + start, receivedEnds_[i] - start);
+        start = receivedEnds_[i];
         ++handlerDepth_;
         if (handlers_.onMessage) {
             handlers_.onMessage(message);
         }
         --handlerDepth_;
-        recycle(std::move(message));
     }
-    received_.clear();
-    receivedHead_ = 0;
+    // Only the tail of a message still being reassembled stays.
+    received_.erase(0, receivedComplete());
+    receivedEnds_.clear();
+    if (received_.empty() && received_.capacity() > kRetainedReceived) {
+        std::string().swap(received_);
+    }
     releaseHandlersIfIdle();
 }
 
@@ -323,7 +333,7 @@ void WebSocketSession::startClose() {
     state_ = State::Closing;
     cancelTimer();
     receiving_ = false;
-    incoming_.clear();
+    received_.resize(receivedComplete());
     if (auto loop = loop_.lock()) {
         std::weak_ptr<WebSocketSession> weak = self();
         timer_ = loop->schedule(std::chrono::milliseconds(kCloseTimeoutMs), [weak] {
@@ -522,15 +532,15 @@ int WebSocketSession::onLwsCallback(lws* wsi, lws_callback_reasons reason, void*
         }
         if (!receiving_) {
             receiving_ = true;
-            incoming_.clear();
+            received_.resize(receivedComplete());
         }
-        if (incoming_.size() + len > maxMessageSize_) {
+        if (received_.size() - receivedComplete() + len > maxMessageSize_) {
             finish(
                 fail(ErrorCode::ProtocolError, "the server sent a WebSocket message larger than " +
                                                    std::to_string(maxMessageSize_) + " bytes"));
             return -1;
         }
-        incoming_.append(static_cast<const char*>(in), len);
+        received_.append(static_cast<const char*>(in), len);
         // lws hands a message over in pieces: across fragments (continuation frames) and
         // within a frame larger than the receive buffer. This is the last piece of the last one.
         if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
